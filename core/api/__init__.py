@@ -1,0 +1,68 @@
+"""The only import surface for modules. Everything else in ``core`` is private and may change."""
+
+from core.api.context import AppContext, JobContext, ModuleContext, SeedContext, TenantInfo
+from core.api.contract import (
+    BUILTIN_ROLES,
+    ROLE_ADMIN,
+    ROLE_EDITOR,
+    ModuleSpec,
+    PushTopic,
+    ScheduledJob,
+)
+from core.api.db import Base, TenantOwned, TenantRepository, metadata, record_deletion, utcnow
+from core.api.errors import Conflict, Gone, Invalid, NotFound
+from core.api.guards import require_admin, require_device, require_editor, require_staff
+from core.api.i18n import parse_accept_language, pick
+from core.api.identity import DeviceUser, StaffUser
+from core.api.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    check_limit,
+    deleted_since,
+    paginate,
+    parse_since,
+    sync_token,
+)
+from core.api.push import Audience, Notification, PushPort
+
+__all__ = [
+    "BUILTIN_ROLES",
+    "DEFAULT_LIMIT",
+    "MAX_LIMIT",
+    "ROLE_ADMIN",
+    "ROLE_EDITOR",
+    "AppContext",
+    "Audience",
+    "Base",
+    "Conflict",
+    "DeviceUser",
+    "Gone",
+    "Invalid",
+    "JobContext",
+    "ModuleContext",
+    "ModuleSpec",
+    "NotFound",
+    "Notification",
+    "PushPort",
+    "PushTopic",
+    "ScheduledJob",
+    "SeedContext",
+    "StaffUser",
+    "TenantInfo",
+    "TenantOwned",
+    "TenantRepository",
+    "check_limit",
+    "deleted_since",
+    "metadata",
+    "paginate",
+    "parse_accept_language",
+    "parse_since",
+    "pick",
+    "record_deletion",
+    "require_admin",
+    "require_device",
+    "require_editor",
+    "require_staff",
+    "sync_token",
+    "utcnow",
+]

@@ -1,0 +1,81 @@
+"""What a module receives at run time: its city, its settings, a session, the push facade."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+if TYPE_CHECKING:
+    from core.api.db import TenantRepository
+    from core.api.push import BoundPush
+
+SettingsT = TypeVar("SettingsT")
+ModelT = TypeVar("ModelT")
+
+
+@dataclass(frozen=True, slots=True)
+class TenantInfo:
+    """A city as modules see it."""
+
+    slug: str
+    name: str
+    locales: tuple[str, ...]
+    time_zone: ZoneInfo
+
+
+@dataclass(slots=True)
+class ModuleContext(Generic[SettingsT]):
+    """Per request, for a module's handlers (inject it as ``ctx``)."""
+
+    module_id: str
+    tenant: TenantInfo
+    settings: SettingsT
+    session: AsyncSession
+    locales: tuple[str, ...]
+    push: BoundPush
+    user: Any = None
+
+    def repository(self, model: type[ModelT]) -> TenantRepository[ModelT]:
+        """A repository for ``model`` that only ever sees this city's rows."""
+        from core.api.db import TenantRepository
+
+        return TenantRepository.for_model(model, self.session, self.tenant.slug)
+
+
+@dataclass(slots=True)
+class JobContext(Generic[SettingsT]):
+    """Per run of a scheduled job, for one city. Open sessions with ``session_factory``."""
+
+    module_id: str
+    job_id: str
+    tenant: TenantInfo
+    settings: SettingsT
+    session_factory: async_sessionmaker[AsyncSession]
+    push: BoundPush
+    log: logging.Logger
+
+
+@dataclass(slots=True)
+class SeedContext(Generic[SettingsT]):
+    """For loading demo data into one city of the embedded default (``make run``)."""
+
+    module_id: str
+    tenant: TenantInfo
+    settings: SettingsT
+    session: AsyncSession
+    push: BoundPush
+
+
+@dataclass(slots=True)
+class AppContext:
+    """For start-up and shutdown hooks: the cities that enable the module, and their settings."""
+
+    module_id: str
+    tenants: Sequence[TenantInfo]
+    settings_by_tenant: dict[str, Any] = field(default_factory=dict)
+    session_factory: async_sessionmaker[AsyncSession] | None = None

@@ -1,0 +1,92 @@
+"""The module contract: what a module declares, and what the core wires for it.
+
+A module never touches the Litestar app itself. It exports one frozen :class:`ModuleSpec` through
+the entry-point group ``stadtkern.modules`` and ships a static ``module.toml`` next to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import msgspec
+from litestar.types import ControllerRouterHandler
+
+from schemas import LocalizedText
+
+if TYPE_CHECKING:
+    from core.api.context import AppContext, JobContext, SeedContext
+
+ENTRY_POINT_GROUP = "stadtkern.modules"
+MODULE_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
+
+# Roles every module understands; a module may define more (e.g. "moderator").
+ROLE_ADMIN = "admin"
+ROLE_EDITOR = "editor"
+BUILTIN_ROLES = (ROLE_ADMIN, ROLE_EDITOR)
+
+
+@dataclass(frozen=True, slots=True)
+class PushTopic:
+    """A topic residents can subscribe to; ids are namespaced by the module (``events.reminders``)."""
+
+    id: str
+    title: LocalizedText
+    default_on: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledJob:
+    """A job the worker runs once per city that enables the module.
+
+    ``every_seconds`` makes an interval job, ``cron`` (five crontab fields, in the city's time
+    zone) a cron job. ``jitter`` spreads runs so that cities do not all fire at the same second.
+    """
+
+    id: str
+    run: Callable[[JobContext], Awaitable[None]]
+    every_seconds: int | None = None
+    cron: str | None = None
+    jitter: int = 0
+
+    @property
+    def kind(self) -> Literal["interval", "cron"]:
+        return "interval" if self.every_seconds is not None else "cron"
+
+
+@dataclass(frozen=True)
+class ModuleSpec:
+    """Everything a module contributes. The core mounts, migrates, schedules and configures it."""
+
+    id: str
+    title: LocalizedText
+    route_handlers: Sequence[ControllerRouterHandler] = ()
+    settings: type[msgspec.Struct] | None = None
+    models: Sequence[type[Any]] = ()
+    migrations: Path | None = None
+    jobs: Sequence[ScheduledJob] = ()
+    push_topics: Sequence[PushTopic] = ()
+    roles: Sequence[str] = ()
+    on_startup: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
+    on_shutdown: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
+    seed: Callable[[SeedContext], Awaitable[None]] | None = None
+    # Route handlers mounted outside the module prefix, directly under /v1/{tenant}; only for
+    # always-on infrastructure modules (push adds /devices/me/subscriptions there).
+    tenant_route_handlers: Sequence[ControllerRouterHandler] = ()
+    # Implementations of core ports, e.g. {"push": <PushPort>}; at most one provider per port.
+    provides: Mapping[str, Any] = field(default_factory=dict)
+    # Infrastructure modules (push) are enabled for every city without a manifest line.
+    always_enabled: bool = False
+
+    def __post_init__(self) -> None:
+        if not MODULE_ID.match(self.id):
+            raise ValueError(f"module id {self.id!r} must match {MODULE_ID.pattern}")
+        for topic in self.push_topics:
+            if not topic.id.startswith(f"{self.id}."):
+                raise ValueError(f"push topic {topic.id!r} of module {self.id!r} must start with '{self.id}.'")
+        for job in self.jobs:
+            if (job.every_seconds is None) == (job.cron is None):
+                raise ValueError(f"job {self.id}.{job.id} needs exactly one of every_seconds or cron")

@@ -1,0 +1,63 @@
+"""Guards for module routes. The core refuses to mount a write route that has none of these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.types import Guard
+
+from core.api.contract import ROLE_ADMIN, ROLE_EDITOR
+from core.api.identity import ALL_MODULES, DeviceUser, StaffUser
+
+AUTH_GUARD_MARK = "_stadtkern_auth_guard"
+
+
+def _mark(guard: Any) -> Guard:
+    setattr(guard, AUTH_GUARD_MARK, True)
+    return guard  # type: ignore[no-any-return]
+
+
+def _tenant(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    return str(connection.path_params.get("tenant", ""))
+
+
+def _user(connection: ASGIConnection[Any, Any, Any, Any]) -> Any:
+    return connection.scope.get("user")
+
+
+def _module(handler: BaseRouteHandler) -> str:
+    return str(handler.opt.get("module_id", ALL_MODULES))
+
+
+def require_staff(role: str = ROLE_EDITOR) -> Guard:
+    """Staff of this city holding ``role`` for the route's module (or admin of it, or of the city)."""
+
+    async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        user = _user(connection)
+        if not isinstance(user, StaffUser):
+            raise NotAuthorizedException(detail="staff credentials required")
+        if not user.has_role(_tenant(connection), _module(handler), role):
+            raise PermissionDeniedException(detail=f"role {role!r} required for this city and module")
+
+    guard.__name__ = f"require_staff_{role}"
+    return _mark(guard)
+
+
+async def _device_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    user = _user(connection)
+    if not isinstance(user, DeviceUser):
+        raise NotAuthorizedException(detail="device credential required")
+    if user.tenant != _tenant(connection):
+        raise PermissionDeniedException(detail="this device is registered with another city")
+
+
+require_device: Guard = _mark(_device_guard)
+require_editor: Guard = require_staff(ROLE_EDITOR)
+require_admin: Guard = require_staff(ROLE_ADMIN)
+
+
+def is_auth_guard(guard: Any) -> bool:
+    return bool(getattr(guard, AUTH_GUARD_MARK, False))

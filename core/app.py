@@ -1,0 +1,240 @@
+"""The app factory: one Litestar app serving every city in the manifest."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
+from typing import Any
+
+from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
+from litestar import Litestar, Request, Router
+from litestar.config.compression import CompressionConfig
+from litestar.config.cors import CORSConfig
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.exceptions import NotFoundException
+from litestar.handlers.base import BaseRouteHandler
+from litestar.middleware import DefineMiddleware
+from litestar.middleware.compression import CompressionMiddleware
+from litestar.middleware.rate_limit import RateLimitConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.stores.memory import MemoryStore
+from litestar.stores.registry import StoreRegistry
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core import __version__
+from core.api.context import AppContext, ModuleContext
+from core.api.guards import is_auth_guard
+from core.api.i18n import parse_accept_language
+from core.api.push import BoundPush, PushPort, UnavailablePush
+from core.auth.tokens import build_auth
+from core.db import create_engine, session_factory
+from core.errors import StartupError
+from core.http.etag import ETagMiddleware
+from core.http.problems import exception_handlers
+from core.loader import Plan, build_plan
+from core.manifest import Manifest, load_manifest
+from core.migrate import pending, upgrade
+from core.observability import RequestIdMiddleware
+from core.routes import app_config, devices, health, staff
+from core.routes.deps import current_tenant, provide_locales, provide_tenant
+from core.settings import Settings, load_settings
+
+log = logging.getLogger("stadtkern.app")
+READ_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+async def _known_city(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    current_tenant(connection)  # type: ignore[arg-type]
+
+
+def _enabled_guard(module_id: str) -> Callable[..., Coroutine[Any, Any, None]]:
+    async def module_enabled(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if module_id not in current_tenant(connection).modules:  # type: ignore[arg-type]
+            raise NotFoundException(detail=f"module {module_id!r} is not enabled for this city")
+
+    return module_enabled
+
+
+def _context_provider(module_id: str, port: PushPort) -> Callable[..., Coroutine[Any, Any, ModuleContext[Any]]]:
+    async def provide_ctx(request: Request[Any, Any, Any], db_session: AsyncSession) -> ModuleContext[Any]:
+        tenant = current_tenant(request)
+        return ModuleContext(
+            module_id=module_id,
+            tenant=tenant.info,
+            settings=tenant.modules[module_id].settings,
+            session=db_session,
+            locales=parse_accept_language(request.headers.get("accept-language"), tenant.info.locales),
+            push=BoundPush(port, db_session, tenant.slug),
+            user=request.scope.get("user"),
+        )
+
+    return provide_ctx
+
+
+def _check_write_routes(app: Litestar) -> None:
+    """Auth on every write route, enforced at start-up rather than hoped for in review."""
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            methods = set(getattr(handler, "http_methods", set())) - READ_METHODS
+            if not methods or handler.opt.get("anonymous_write"):
+                continue
+            if not any(is_auth_guard(g) for g in handler.resolve_guards()):
+                raise StartupError(
+                    f"route {sorted(methods)} {route.path} has no auth guard; use require_staff/require_device "
+                    "from core.api.guards"
+                )
+
+
+def _module_routers(plan: Plan, port: PushPort) -> list[Router]:
+    routers: list[Router] = []
+    for mid, spec in plan.specs.items():
+        shared: dict[str, Any] = {
+            "guards": [_enabled_guard(mid)],
+            "opt": {"module_id": mid},
+            "dependencies": {"ctx": Provide(_context_provider(mid, port))},
+            "tags": [mid],
+        }
+        if spec.route_handlers:
+            routers.append(Router(path=f"/{mid}", route_handlers=list(spec.route_handlers), **shared))
+        if spec.tenant_route_handlers:
+            routers.append(Router(path="/", route_handlers=list(spec.tenant_route_handlers), **shared))
+    return routers
+
+
+def _stores(settings: Settings) -> StoreRegistry:
+    if settings.redis_url:
+        from litestar.stores.redis import RedisStore
+
+        redis_store = RedisStore.with_client(url=settings.redis_url, namespace="stadtkern")
+        return StoreRegistry(default_factory=lambda name: redis_store.with_namespace(name))
+    return StoreRegistry(default_factory=lambda _name: MemoryStore())
+
+
+def _rate_limit_key(request: Request[Any, Any, Any]) -> str:
+    """Per credential when there is one (a device or a staff member), else per client address."""
+    auth = request.headers.get("authorization")
+    if auth:
+        import hashlib
+
+        return "cred:" + hashlib.blake2b(auth.encode(), digest_size=12).hexdigest()
+    client = request.client
+    return "ip:" + (client.host if client else "unknown")
+
+
+def create_app(
+    settings: Settings | None = None,
+    manifest: Manifest | None = None,
+    *,
+    migrate_on_start: bool | None = None,
+    run_scheduler: bool = False,
+) -> Litestar:
+    settings = settings or load_settings()
+    manifest = manifest or load_manifest(settings.manifest_path)
+    plan = build_plan(manifest)
+    port: PushPort = plan.ports.get("push") or UnavailablePush()
+    engine = create_engine(settings.database_url)
+    factory = session_factory(engine)
+    auth = build_auth(settings.secret_key)
+    auto_migrate = settings.env == "dev" if migrate_on_start is None else migrate_on_start
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if auto_migrate:
+            await upgrade(engine, plan)
+        behind = await pending(engine, plan)
+        if behind:
+            raise StartupError(
+                f"database schema is behind for {', '.join(behind)}; run `stadtkern migrate` first"
+            )
+        contexts = {
+            mid: AppContext(
+                module_id=mid,
+                tenants=[t.info for t in plan.tenants.values() if mid in t.modules],
+                settings_by_tenant={s: t.modules[mid].settings for s, t in plan.tenants.items() if mid in t.modules},
+                session_factory=factory,
+            )
+            for mid in plan.specs
+        }
+        for mid, spec in plan.specs.items():
+            for hook in spec.on_startup:
+                await hook(contexts[mid])
+        scheduler = None
+        if run_scheduler:
+            from core.scheduler import EmbeddedWorker
+
+            scheduler = EmbeddedWorker(settings, plan, factory, port)
+            await scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                await scheduler.stop()
+            for mid, spec in reversed(plan.specs.items()):
+                for hook in spec.on_shutdown:
+                    await hook(contexts[mid])
+            await engine.dispose()
+
+    tenant_router = Router(
+        path="/v1/{tenant:str}",
+        guards=[_known_city],
+        dependencies={"city": Provide(provide_tenant), "locales": Provide(provide_locales)},
+        route_handlers=[
+            app_config.app_config,
+            devices.register_device,
+            devices.read_device,
+            devices.update_device,
+            devices.delete_device,
+            staff.login,
+            staff.staff_me,
+            staff.list_staff,
+            staff.create_staff,
+            staff.replace_grants,
+            *_module_routers(plan, port),
+        ],
+    )
+    prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
+    alchemy = SQLAlchemyAsyncConfig(engine_instance=engine, before_send_handler="autocommit")
+    app = Litestar(
+        route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
+        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        on_app_init=[auth.on_app_init],
+        middleware=[
+            RequestIdMiddleware,
+            DefineMiddleware(
+                CompressionMiddleware,
+                config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
+            ),
+            ETagMiddleware,
+            prometheus.middleware,
+            RateLimitConfig(
+                rate_limit=("minute", settings.rate_limit_per_minute),
+                identifier_for_request=_rate_limit_key,
+                exclude=["^/health", "^/metrics", "^/schema"],
+            ).middleware,
+        ],
+        cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
+        exception_handlers=exception_handlers,
+        request_max_body_size=settings.max_body_bytes,
+        stores=_stores(settings),
+        openapi_config=OpenAPIConfig(
+            title="Stadtkern",
+            version=__version__,
+            description="Backend of the Stadtkern city app. Paths are /v1/{tenant}/...; errors are RFC 9457.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+        ),
+        lifespan=[lifespan],
+        debug=False,
+    )
+    app.state.settings = settings
+    app.state.plan = plan
+    app.state.engine = engine
+    app.state.session_factory = factory
+    app.state.auth = auth
+    app.state.push = port
+    _check_write_routes(app)
+    return app

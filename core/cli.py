@@ -1,0 +1,127 @@
+"""``stadtkern``: migrate, serve, run (embedded: migrate + demo data + serve + scheduler), worker, admin."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import sys
+from collections.abc import Sequence
+
+from core.errors import StartupError
+from core.observability import configure_logging
+from core.settings import Settings, load_settings
+
+
+def _plan(settings: Settings):  # type: ignore[no-untyped-def]
+    from core.loader import build_plan
+    from core.manifest import load_manifest
+
+    return build_plan(load_manifest(settings.manifest_path))
+
+
+async def _migrate(settings: Settings, down: bool = False) -> None:
+    from core.db import create_unpooled_engine
+    from core.migrate import downgrade, upgrade
+
+    engine = create_unpooled_engine(settings.database_url)
+    try:
+        await (downgrade if down else upgrade)(engine, _plan(settings))
+    finally:
+        await engine.dispose()
+
+
+async def _create_admin(settings: Settings, tenant: str, email: str, name: str, password: str) -> None:
+    from core.db import create_unpooled_engine, session_factory
+    from core.staff import ensure_city_admin
+
+    plan = _plan(settings)
+    if tenant not in plan.tenants:
+        raise StartupError(f"unknown city {tenant!r}; the manifest declares {', '.join(plan.tenants)}")
+    engine = create_unpooled_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            await ensure_city_admin(session, tenant, email, name, password)
+    finally:
+        await engine.dispose()
+
+
+def _serve(settings: Settings, host: str, port: int, embedded: bool) -> None:
+    import uvicorn
+
+    from core.app import create_app
+
+    app = create_app(settings, migrate_on_start=embedded, run_scheduler=embedded)
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="stadtkern", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="bring the schema to head: core first, then every module")
+    down = sub.add_parser("downgrade", help="undo every migration (modules first); destroys data")
+    down.add_argument("--yes", action="store_true", required=True)
+    for name in ("serve", "run"):
+        serve = sub.add_parser(
+            name,
+            help="serve the API (production: schema must be current)"
+            if name == "serve"
+            else "embedded default: migrate, load demo data, serve, run the scheduler in-process",
+        )
+        serve.add_argument("--host", default="127.0.0.1")
+        serve.add_argument("--port", type=int, default=8000)
+    sub.add_parser("worker", help="run scheduled jobs; one leader at a time, others stand by")
+    sub.add_parser("seed", help="load the demo data for every city (idempotent)")
+    admin = sub.add_parser("create-admin", help="create (or promote) a city admin")
+    admin.add_argument("--tenant", required=True)
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Administrator")
+    admin.add_argument(
+        "--password-env", default="STADTKERN_ADMIN_PASSWORD", help="environment variable holding the password"
+    )
+    sub.add_parser("openapi", help="print the OpenAPI document (committed as schemas/openapi.json)")
+    args = parser.parse_args(argv)
+
+    try:
+        env = "dev" if args.command == "run" else None
+        settings = load_settings(**({"env": env} if env else {}))
+        configure_logging(settings.log_level, settings.log_json)
+        if args.command == "migrate":
+            asyncio.run(_migrate(settings))
+        elif args.command == "downgrade":
+            asyncio.run(_migrate(settings, down=True))
+        elif args.command == "seed":
+            from core.seed import seed_all
+
+            asyncio.run(seed_all(settings))
+        elif args.command == "run":
+            asyncio.run(_migrate(settings))
+            from core.seed import seed_all
+
+            asyncio.run(seed_all(settings))
+            _serve(settings, args.host, args.port, embedded=True)
+        elif args.command == "serve":
+            _serve(settings, args.host, args.port, embedded=False)
+        elif args.command == "worker":
+            from core.scheduler import run_worker
+
+            asyncio.run(run_worker(settings))
+        elif args.command == "create-admin":
+            password = os.environ.get(args.password_env) or getpass.getpass("Password (12+ characters): ")
+            if len(password) < 12:
+                raise StartupError("the password needs at least 12 characters")
+            asyncio.run(_create_admin(settings, args.tenant, args.email, args.name, password))
+            print(f"{args.email} is now admin of {args.tenant}")
+        elif args.command == "openapi":
+            from core.openapi import document
+
+            sys.stdout.write(document(settings))
+    except StartupError as exc:
+        print(f"stadtkern: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,106 @@
+"""Every error as RFC 9457 ``application/problem+json``, validation errors with field paths."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from advanced_alchemy.exceptions import (
+    DuplicateKeyError,
+    ForeignKeyError,
+    IntegrityError,
+    NotFoundError,
+    RepositoryError,
+)
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.types import ExceptionHandlersMap
+
+from core.observability import current_request_id
+from schemas import Problem, ProblemField
+
+log = logging.getLogger("stadtkern.http")
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    410: "Gone",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+def problem(
+    status: int,
+    detail: str | None = None,
+    errors: list[ProblemField] | None = None,
+    headers: dict[str, str] | None = None,
+    instance: str | None = None,
+) -> Response[Problem]:
+    body = Problem(
+        status=status,
+        title=TITLES.get(status, "Error"),
+        detail=detail,
+        errors=errors or None,
+        instance=instance,
+        request_id=current_request_id(),
+    )
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
+
+
+def _field_errors(extra: Any) -> list[ProblemField]:
+    errors: list[ProblemField] = []
+    if isinstance(extra, list):
+        for item in extra:
+            if not isinstance(item, dict):
+                continue
+            key = str(item.get("key") or "").removeprefix("$.").removeprefix("$")
+            source = item.get("source")
+            field = f"{source}.{key}" if source and key else (key or str(source or "body"))
+            errors.append(ProblemField(field=field, message=str(item.get("message", "invalid"))))
+    return errors
+
+
+def _on_http_error(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
+    status = exc.status_code
+    errors = _field_errors(exc.extra)
+    detail = exc.detail if exc.detail and exc.detail != TITLES.get(status) else None
+    if isinstance(exc, ValidationException):
+        # Litestar reports a body that fails validation as 400; a body that parses but is wrong is 422.
+        malformed = any("malformed" in (e.message or "").lower() for e in errors) or not errors
+        status = 400 if malformed else 422
+        detail = detail or "Validation failed"
+    return problem(status, detail, errors, headers=dict(exc.headers or {}), instance=request.url.path)
+
+
+def _on_not_found(request: Request[Any, Any, Any], exc: NotFoundError) -> Response[Problem]:
+    return problem(404, "no such item", instance=request.url.path)
+
+
+def _on_conflict(request: Request[Any, Any, Any], exc: RepositoryError) -> Response[Problem]:
+    return problem(409, "conflicts with existing data", instance=request.url.path)
+
+
+def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    log.exception("unhandled error", extra={"path": request.scope.get("path_template", "")})
+    return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error occurred", instance=request.url.path)
+
+
+exception_handlers: ExceptionHandlersMap = {
+    HTTPException: _on_http_error,
+    NotFoundError: _on_not_found,
+    DuplicateKeyError: _on_conflict,
+    IntegrityError: _on_conflict,
+    ForeignKeyError: _on_conflict,
+    Exception: _on_unexpected,
+}

@@ -1,0 +1,83 @@
+"""``module_manifest.toml``: which cities exist, which modules each enables, with what settings."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import msgspec
+
+from core.errors import StartupError
+
+TENANT_SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
+# Keys of a module table that belong to the core, not to the module's settings Struct.
+RESERVED_MODULE_KEYS = ("version", "min_app_version")
+SUPPORTED_LOCALES = ("de", "en")
+
+
+class TenantManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    name: str
+    locales: list[str] = msgspec.field(default_factory=lambda: ["de", "en"])
+    time_zone: str = "Europe/Berlin"
+    push_backend: Literal["log", "fcm"] = "log"
+    # Name of the environment variable holding the Firebase service-account JSON (never the JSON).
+    push_credentials_env: str | None = None
+    min_app_version: str = "1.0.0"
+    legal: dict[str, str] = msgspec.field(default_factory=dict)
+    modules: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
+
+
+class Manifest(msgspec.Struct, forbid_unknown_fields=True):
+    tenants: dict[str, TenantManifest]
+
+
+def _path_of(error: msgspec.ValidationError, prefix: str = "") -> str:
+    """msgspec says ``... - at `$.tenants.x.name```; operators want ``tenants.x.name``."""
+    text = str(error)
+    match = re.search(r"at `\$\.?([^`]*)`", text)
+    where = match.group(1) if match else ""
+    where = re.sub(r"\[['\"]?([^\]'\"]+)['\"]?\]", r".\1", where).lstrip(".")
+    message = text.split(" - at ")[0]
+    full = ".".join(p for p in (prefix, where) if p)
+    return f"{full}: {message}" if full else message
+
+
+def parse_manifest(text: str, source: str = "module_manifest.toml") -> Manifest:
+    try:
+        raw = msgspec.toml.decode(text)
+    except msgspec.DecodeError as exc:
+        raise StartupError(f"{source}: not valid TOML ({exc})") from None
+    try:
+        manifest = msgspec.convert(raw, Manifest)
+    except msgspec.ValidationError as exc:
+        raise StartupError(f"{source}: {_path_of(exc)}") from None
+    if not manifest.tenants:
+        raise StartupError(f"{source}: declares no city under [tenants]")
+    for slug, tenant in manifest.tenants.items():
+        where = f"tenants.{slug}"
+        if not TENANT_SLUG.match(slug):
+            raise StartupError(f"{source}: {where}: city slug must match {TENANT_SLUG.pattern}")
+        if not tenant.locales or any(loc not in SUPPORTED_LOCALES for loc in tenant.locales):
+            raise StartupError(f"{source}: {where}.locales: use a non-empty subset of {SUPPORTED_LOCALES}")
+        try:
+            ZoneInfo(tenant.time_zone)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise StartupError(f"{source}: {where}.time_zone: unknown time zone {tenant.time_zone!r}") from None
+        if tenant.push_backend == "fcm" and not tenant.push_credentials_env:
+            raise StartupError(f"{source}: {where}.push_credentials_env: required when push_backend = 'fcm'")
+    return manifest
+
+
+def load_manifest(path: str | Path) -> Manifest:
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise StartupError(f"cannot read the manifest {file}: {exc.strerror}") from None
+    return parse_manifest(text, str(file))
+
+
+def settings_error(error: msgspec.ValidationError, prefix: str) -> str:
+    return _path_of(error, prefix)

@@ -1,0 +1,71 @@
+"""``GET /v1/{tenant}/app-config``: the app configures itself from the server, not at build time."""
+
+from __future__ import annotations
+
+import msgspec
+from litestar import Response, get
+from litestar.di import NamedDependency
+
+from core.loader import Tenant
+
+
+class TopicOut(msgspec.Struct):
+    id: str
+    title: str
+    default_on: bool
+
+
+class ModuleOut(msgspec.Struct, omit_defaults=True):
+    id: str
+    version: str
+    title: str
+    push_topics: list[TopicOut]
+    min_app_version: str | None = None
+
+
+class CityOut(msgspec.Struct):
+    slug: str
+    name: str
+    locales: list[str]
+    time_zone: str
+
+
+class AppConfig(msgspec.Struct):
+    city: CityOut
+    locale: str
+    min_app_version: str
+    modules: list[ModuleOut]
+    legal: dict[str, str]
+
+
+@get("/app-config", summary="City, enabled modules and legal text versions for the app")
+async def app_config(
+    city: NamedDependency[Tenant], locales: NamedDependency[tuple[str, ...]]
+) -> Response[AppConfig]:
+    modules = [
+        ModuleOut(
+            id=mid,
+            version=enabled.meta.version,
+            title=enabled.spec.title.pick(list(locales)),
+            push_topics=[
+                TopicOut(id=t.id, title=t.title.pick(list(locales)), default_on=t.default_on)
+                for t in enabled.spec.push_topics
+            ],
+            min_app_version=enabled.min_app_version,
+        )
+        for mid, enabled in city.modules.items()
+        if enabled.spec.route_handlers or enabled.spec.push_topics
+    ]
+    body = AppConfig(
+        city=CityOut(
+            slug=city.slug,
+            name=city.name,
+            locales=list(city.info.locales),
+            time_zone=str(city.info.time_zone),
+        ),
+        locale=locales[0],
+        min_app_version=city.min_app_version,
+        modules=modules,
+        legal=city.legal,
+    )
+    return Response(body, headers={"content-language": locales[0]})

@@ -1,0 +1,37 @@
+"""Liveness and readiness for the load balancer and the orchestrator."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.http.problems import problem
+from core.migrate import pending
+
+
+class Health(msgspec.Struct):
+    status: str
+    checks: dict[str, str]
+
+
+@get("/health/live", summary="The process is up")
+async def live() -> Health:
+    return Health(status="ok", checks={})
+
+
+@get("/health/ready", summary="Database reachable and schema current")
+async def ready(request: Request[Any, Any, Any]) -> Response[Any]:
+    engine = request.app.state.engine
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        behind = await pending(engine, request.app.state.plan)
+    except (SQLAlchemyError, OSError):
+        return problem(503, "database unreachable")
+    if behind:
+        return problem(503, f"migrations pending for: {', '.join(behind)}")
+    return Response(Health(status="ok", checks={"database": "ok", "migrations": "current"}))

@@ -1,0 +1,62 @@
+"""Process settings, only from the environment (``STADTKERN_*``); secrets never live in files."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Literal
+
+import msgspec
+
+from core.errors import StartupError
+
+DEFAULT_SQLITE_URL = "sqlite+aiosqlite:///./stadtkern.db"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Literal["dev", "production", "test"] = "production"
+    database_url: str = DEFAULT_SQLITE_URL
+    manifest_path: str = "module_manifest.toml"
+    secret_key: str
+    redis_url: str | None = None
+    cors_origins: tuple[str, ...] = ()
+    rate_limit_per_minute: int = 300
+    max_body_bytes: int = 1_048_576
+    staff_token_hours: int = 8
+    device_token_days: int = 3650
+    tombstone_retention_days: int = 90
+    log_level: str = "INFO"
+    log_json: bool = True
+    worker_id: str = ""
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _env(name: str) -> str | None:
+    value = os.environ.get(f"STADTKERN_{name}")
+    return value if value not in (None, "") else None
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read ``STADTKERN_*``; outside dev and test a missing secret stops start-up."""
+    raw: dict[str, object] = {}
+    for field in Settings.__struct_fields__:
+        value = _env(field.upper())
+        if value is not None:
+            raw[field] = value.split(",") if field == "cors_origins" else value
+    raw.update(overrides)
+    env = raw.get("env", "production")
+    if "secret_key" not in raw:
+        if env == "production":
+            raise StartupError("STADTKERN_SECRET_KEY is not set; production needs a secret of 32+ characters")
+        # dev and test: a fresh key per process; credentials issued before a restart become invalid.
+        raw["secret_key"] = secrets.token_urlsafe(32)
+    try:
+        settings = msgspec.convert(raw, Settings, strict=False)
+    except msgspec.ValidationError as exc:
+        raise StartupError(f"environment: {exc}") from None
+    if settings.env == "production" and len(settings.secret_key) < 32:
+        raise StartupError("STADTKERN_SECRET_KEY is too short; production needs 32+ characters")
+    return settings

@@ -1,0 +1,1 @@
+"""Push engine: devices' subscriptions, the transactional outbox, and delivery through FCM."""
