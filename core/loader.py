@@ -221,7 +221,14 @@ def build_plan(manifest: Manifest, installed: dict[str, InstalledModule] | None 
     # 2. Each city's settings decode into the module's Struct; the error names the exact key.
     tenants: dict[str, Tenant] = {}
     for slug, tm in manifest.tenants.items():
-        info = TenantInfo(slug=slug, name=tm.name, locales=tuple(tm.locales), time_zone=ZoneInfo(tm.time_zone))
+        info = TenantInfo(
+            slug=slug,
+            name=tm.name,
+            locales=tuple(tm.locales),
+            time_zone=ZoneInfo(tm.time_zone),
+            push_backend=tm.push_backend,
+            push_credentials_env=tm.push_credentials_env,
+        )
         modules: dict[str, EnabledModule] = {}
         for mid in order:
             if mid not in tm.modules and mid not in always:

@@ -26,6 +26,9 @@ class TenantInfo:
     name: str
     locales: tuple[str, ...]
     time_zone: ZoneInfo
+    push_backend: str = "log"
+    # Name of the environment variable with the city's Firebase service-account JSON (never the JSON).
+    push_credentials_env: str | None = None
 
 
 @dataclass(slots=True)
