@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Request, Router
@@ -147,9 +147,7 @@ def create_app(
             await upgrade(engine, plan)
         behind = await pending(engine, plan)
         if behind:
-            raise StartupError(
-                f"database schema is behind for {', '.join(behind)}; run `stadtkern migrate` first"
-            )
+            raise StartupError(f"database schema is behind for {', '.join(behind)}; run `stadtkern migrate` first")
         contexts = {
             mid: AppContext(
                 module_id=mid,
@@ -203,12 +201,12 @@ def create_app(
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[auth.on_app_init],
         middleware=[
-            RequestIdMiddleware,
+            cast(Any, RequestIdMiddleware),
             DefineMiddleware(
                 CompressionMiddleware,
                 config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
             ),
-            ETagMiddleware,
+            cast(Any, ETagMiddleware),
             prometheus.middleware,
             RateLimitConfig(
                 rate_limit=("minute", settings.rate_limit_per_minute),
@@ -229,6 +227,7 @@ def create_app(
         ),
         lifespan=[lifespan],
         debug=False,
+        logging_config=None,  # ours (JSON, request id) from core.observability, not Litestar's default
     )
     app.state.settings = settings
     app.state.plan = plan

@@ -15,7 +15,7 @@ import sys
 import time
 from typing import Any
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from core.http.asgi import ASGIApp, Message, Receive, Scope, Send
 
 _request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("request_id", default=None)
 REQUEST_ID_HEADER = "x-request-id"
@@ -48,7 +48,9 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(
+        JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s")
+    )
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.Formatter.converter = time.gmtime
     for noisy in ("uvicorn.access",):  # replaced by our own access log, which has no client IP
@@ -62,7 +64,9 @@ class RequestIdMiddleware:
     """Takes a well-formed ``X-Request-ID`` from the caller or makes one; echoes it; logs the request."""
 
     def __init__(self, app: ASGIApp) -> None:
-        self.app = app
+        # Errors raised by the middleware inside this one (429, 413) are rendered here, so their
+        # responses carry the request id too (Litestar would otherwise answer them further out).
+        self.app = wrap_in_exception_handler(app)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -89,6 +93,11 @@ class RequestIdMiddleware:
 
         try:
             await self.app(scope, receive, send_with_id)
+        except Exception as exc:
+            # Raised by a middleware further in (rate limit, body size) and answered by the app's
+            # exception handler outside this one: log the status the client gets, not a 500.
+            status = getattr(exc, "status_code", 500)
+            raise
         finally:
             if access_log.isEnabledFor(logging.INFO):
                 access_log.info(

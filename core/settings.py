@@ -28,6 +28,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str = "INFO"
     log_json: bool = True
     worker_id: str = ""
+    maintenance_interval_seconds: int = 3600
+    leader_poll_seconds: float = 5.0
 
     @property
     def is_sqlite(self) -> bool:

@@ -30,9 +30,7 @@ from core.settings import Settings, load_settings
 
 HERE = Path(__file__).parent
 TEST_MANIFEST = HERE / "manifest.toml"
-PG_URL = os.environ.get(
-    "STADTKERN_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-)
+PG_URL = os.environ.get("STADTKERN_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
 _pg_state: dict[str, Any] = {}
 

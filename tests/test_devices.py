@@ -21,9 +21,7 @@ async def test_register_read_update_delete(
     assert me.json()["id"] == device_id
     assert me.json()["has_push_token"] is True
 
-    patched = await client.patch(
-        "/v1/dortmund/devices/me", headers=headers, json={"locale": "en", "push_token": None}
-    )
+    patched = await client.patch("/v1/dortmund/devices/me", headers=headers, json={"locale": "en", "push_token": None})
     assert patched.status_code == 200, patched.text
     assert patched.json()["locale"] == "en"
     assert patched.json()["has_push_token"] is False

@@ -11,11 +11,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 if TYPE_CHECKING:
-    from core.api.db import TenantRepository
+    from core.api.db import TenantOwned, TenantRepository
     from core.api.push import BoundPush
 
 SettingsT = TypeVar("SettingsT")
-ModelT = TypeVar("ModelT")
+ModelT = TypeVar("ModelT", bound="TenantOwned")
 
 
 @dataclass(frozen=True, slots=True)

@@ -47,7 +47,7 @@ class ScheduledJob:
     """
 
     id: str
-    run: Callable[[JobContext], Awaitable[None]]
+    run: Callable[[JobContext[Any]], Awaitable[None]]
     every_seconds: int | None = None
     cron: str | None = None
     jitter: int = 0
@@ -72,7 +72,7 @@ class ModuleSpec:
     roles: Sequence[str] = ()
     on_startup: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
     on_shutdown: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
-    seed: Callable[[SeedContext], Awaitable[None]] | None = None
+    seed: Callable[[SeedContext[Any]], Awaitable[None]] | None = None
     # Route handlers mounted outside the module prefix, directly under /v1/{tenant}; only for
     # always-on infrastructure modules (push adds /devices/me/subscriptions there).
     tenant_route_handlers: Sequence[ControllerRouterHandler] = ()

@@ -42,7 +42,7 @@ class TenantOwned(Base):
     __abstract__ = True
 
     @declared_attr
-    def tenant_id(cls) -> Mapped[str]:  # noqa: N805 - SQLAlchemy declared_attr convention
+    def tenant_id(cls) -> Mapped[str]:
         return mapped_column(String(63), index=True, nullable=False)
 
 
@@ -58,9 +58,7 @@ class TenantRepository(SQLAlchemyAsyncRepository[ModelT], Generic[ModelT]):
 
     def __init__(self, *, session: AsyncSession, tenant_id: str, **kwargs: Any) -> None:
         model: Any = self.model_type
-        super().__init__(
-            session=session, statement=select(model).where(model.tenant_id == tenant_id), **kwargs
-        )
+        super().__init__(session=session, statement=select(model).where(model.tenant_id == tenant_id), **kwargs)
         self.tenant_id = tenant_id
 
     @classmethod

@@ -33,7 +33,7 @@ class StaffUser:
             return True
         for module in (module_id, ALL_MODULES):
             granted = self.grants.get((tenant, module))
-            if granted is not None and (granted == role or granted == ROLE_ADMIN):
+            if granted in (role, ROLE_ADMIN):
                 return True
         return False
 

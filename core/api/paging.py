@@ -101,14 +101,14 @@ def parse_since(since: str | None, retention: dt.timedelta | None = None) -> dt.
         moment = dt.datetime.fromisoformat(raw["t"])
     except (TypeError, KeyError, ValueError):
         raise Invalid("query.since", "malformed sync token; use the sync_token of the last response") from None
+    if moment.tzinfo is None:  # compared with aware times below; a naive token would be a 500
+        moment = moment.replace(tzinfo=dt.UTC)
     if retention is not None and moment < dt.datetime.now(dt.UTC) - retention:
         raise Gone(detail="sync token is older than the deletion history; fetch the full list again")
     return moment
 
 
-async def deleted_since(
-    session: AsyncSession, tenant_id: str, resource: str, since: dt.datetime
-) -> list[str]:
+async def deleted_since(session: AsyncSession, tenant_id: str, resource: str, since: dt.datetime) -> list[str]:
     from core.models import Tombstone
 
     stmt = select(Tombstone.item_id).where(

@@ -41,11 +41,7 @@ async def load_user(token: Token, connection: ASGIConnection[Any, Any, Any, Any]
         if kind == DEVICE:
             device = await session.get(Device, subject)
             extras = token.extras
-            if (
-                device is None
-                or device.tenant_id != extras.get("ten")
-                or device.credential_version != extras.get("cv")
-            ):
+            if device is None or device.tenant_id != extras.get("ten") or device.credential_version != extras.get("cv"):
                 return None
             return DeviceUser(device_id=device.id, tenant=device.tenant_id, locale=device.locale)
         if kind == STAFF:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from core.http.asgi import ASGIApp, Message, Receive, Scope, Send
 
 MAX_BUFFERED = 8 * 1024 * 1024
 

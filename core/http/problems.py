@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from advanced_alchemy.exceptions import (
@@ -22,6 +23,7 @@ from schemas import Problem, ProblemField
 
 log = logging.getLogger("stadtkern.http")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+_MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
 
 TITLES = {
     400: "Bad Request",
@@ -66,8 +68,13 @@ def _field_errors(extra: Any) -> list[ProblemField]:
                 continue
             key = str(item.get("key") or "").removeprefix("$.").removeprefix("$")
             source = item.get("source")
+            message = str(item.get("message", "invalid"))
+            if source == "body" and key == "data":  # Litestar names the body parameter, not a field
+                key = ""
+            if missing := _MISSING_FIELD.match(message):  # point at the missing field itself
+                key = f"{key}.{missing[1]}" if key else missing[1]
             field = f"{source}.{key}" if source and key else (key or str(source or "body"))
-            errors.append(ProblemField(field=field, message=str(item.get("message", "invalid"))))
+            errors.append(ProblemField(field=field, message=message))
     return errors
 
 

@@ -52,7 +52,7 @@ class DeviceOut(msgspec.Struct):
 class DeviceRegistered(msgspec.Struct):
     device: DeviceOut
     credential: str
-    token_type: str = "Bearer"
+    token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
 
 
 def _out(device: Device) -> DeviceOut:
@@ -108,9 +108,7 @@ async def register_device(
 
 
 @get("/devices/me", guards=[require_device], summary="This device")
-async def read_device(
-    db_session: NamedDependency[AsyncSession], request: Request[DeviceUser, Any, Any]
-) -> DeviceOut:
+async def read_device(db_session: NamedDependency[AsyncSession], request: Request[DeviceUser, Any, Any]) -> DeviceOut:
     return _out(await _mine(db_session, request))
 
 

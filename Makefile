@@ -1,0 +1,53 @@
+# Stadtkern: `make run` serves the embedded default, `make test` runs the whole suite.
+# Needs only Python 3.11+ and make; everything else is installed into .venv.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MODULE_DISTS  := $(wildcard modules/*/pyproject.toml)
+PARTNER_DIST  := tests/partner/waste_calendar
+
+export STADTKERN_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+.PHONY: install run test lint format openapi bench clean
+
+$(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]" $(foreach d,$(MODULE_DISTS),-e $(dir $(d)))
+	# The partner-city module is installed like any third-party package: not editable, not from modules/.
+	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./$(PARTNER_DIST)
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+# Embedded default: SQLite file, migrated and loaded with demo data for Dortmund and Schwerte,
+# served on http://127.0.0.1:8000 (OpenAPI UI at /schema/swagger), scheduler in the same process.
+run: install
+	STADTKERN_ENV=dev STADTKERN_LOG_JSON=false \
+	STADTKERN_DATABASE_URL=$${STADTKERN_DATABASE_URL:-sqlite+aiosqlite:///./stadtkern.db} \
+	$(BIN)/stadtkern run --host 127.0.0.1 --port 8000
+
+# The whole suite, every test on SQLite and on PostgreSQL (STADTKERN_TEST_DATABASE_URL).
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy core push schemas
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+openapi: install
+	STADTKERN_ENV=test STADTKERN_MANIFEST_PATH=module_manifest.toml $(BIN)/stadtkern openapi > schemas/openapi.json
+
+bench: install
+	$(BIN)/python bench/startup.py
+
+clean:
+	rm -rf $(VENV) stadtkern.db stadtkern.db-* *.egg-info

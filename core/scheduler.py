@@ -1,0 +1,626 @@
+"""The worker: runs the modules' scheduled jobs (and the core's maintenance), one leader at a time.
+
+Jobs come only from module specs: each :class:`~core.api.contract.ScheduledJob` of a module runs
+once per city that enables it, under the key ``"{module}.{job}@{city}"``; the core adds
+``core.purge_tombstones``. Every run is recorded as a :class:`~core.models.JobRun` row.
+
+Leadership, so that two workers never run the same job:
+
+* PostgreSQL: a dedicated connection (no pool) holds ``pg_try_advisory_lock(LEADER_LOCK_KEY)``
+  for as long as the worker leads; the leader pings that connection every poll and stops its
+  scheduler as soon as the ping fails (the server releases a session lock with its session).
+* SQLite (embedded mode): an exclusive, non-blocking ``flock`` on ``<database file>.worker.lock``.
+
+A worker that does not get the lock stands by and retries every ``leader_poll_seconds``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import fcntl
+import logging
+import os
+import signal
+import socket
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Protocol, cast
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from sqlalchemy import CursorResult, delete, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from core.api.context import JobContext
+from core.api.contract import ScheduledJob
+from core.api.push import BoundPush, PushPort, UnavailablePush
+from core.db import create_engine, create_unpooled_engine, session_factory
+from core.errors import StartupError
+from core.loader import Plan, Tenant, build_plan
+from core.manifest import load_manifest
+from core.models import JobRun, Tombstone
+from core.settings import Settings
+
+log = logging.getLogger("stadtkern.worker")
+
+# Any fixed 64-bit number ("STKWORKR"); distinct from the migration lock in core.migrate.
+LEADER_LOCK_KEY = 0x5354_4B57_4F52_4B52
+PURGE_JOB_KEY = "core.purge_tombstones"
+# How long a graceful stop waits for running jobs before cancelling them.
+SHUTDOWN_GRACE_SECONDS = 30.0
+# Upper bound for one lock query (acquire or ping); a hung connection counts as a lost lock.
+LOCK_QUERY_TIMEOUT = 10.0
+# Upper bound for the bookkeeping writes around a run (the JobRun row).
+RECORD_TIMEOUT = 30.0
+# A cron run that is late by more than this (event loop blocked, leader just elected) is skipped.
+CRON_MISFIRE_GRACE = 300
+
+JobFn = Callable[[], Awaitable[None]]
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def worker_identity(settings: Settings) -> str:
+    return settings.worker_id or f"{socket.gethostname()}:{os.getpid()}"
+
+
+# --------------------------------------------------------------------------------------------
+# Jobs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedJob:
+    """One schedulable unit: a module job for one city, or a core maintenance job."""
+
+    key: str
+    trigger: Callable[[], Any]  # a fresh APScheduler trigger per leadership term
+    run: JobFn
+    every_seconds: int | None
+    misfire_grace_time: int
+
+
+async def purge_tombstones(factory: async_sessionmaker[AsyncSession], retention_days: int) -> int:
+    """Delete tombstones older than the retention period (every city at once); returns the count."""
+    cutoff = utcnow() - dt.timedelta(days=retention_days)
+    async with factory() as session, session.begin():
+        result = await session.execute(delete(Tombstone).where(Tombstone.deleted_at < cutoff))
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
+def _interval_grace(every_seconds: int) -> int:
+    # Late by up to half an interval (at most 5 minutes) still runs; later, it waits for the next one.
+    return max(1, min(every_seconds // 2, 300))
+
+
+def _module_runner(
+    mid: str,
+    job: ScheduledJob,
+    tenant: Tenant,
+    factory: async_sessionmaker[AsyncSession],
+    port: PushPort,
+) -> JobFn:
+    job_log = logging.getLogger(f"stadtkern.jobs.{mid}")
+
+    async def run() -> None:
+        ctx: JobContext[Any] = JobContext(
+            module_id=mid,
+            job_id=job.id,
+            tenant=tenant.info,
+            settings=tenant.modules[mid].settings,
+            session_factory=factory,
+            push=BoundPush(port, None, tenant.slug),
+            log=job_log,
+        )
+        await job.run(ctx)
+
+    return run
+
+
+def _module_trigger(mid: str, job: ScheduledJob, tenant: Tenant) -> tuple[Callable[[], Any], int]:
+    if job.every_seconds is not None:
+        seconds, jitter = job.every_seconds, job.jitter or None
+        if seconds <= 0:
+            raise StartupError(f"module {mid!r}, job {job.id!r}: every_seconds must be positive")
+
+        def interval() -> Any:
+            return IntervalTrigger(seconds=seconds, jitter=jitter, timezone=dt.UTC)
+
+        return interval, _interval_grace(seconds)
+
+    expr, tz, jitter = cast(str, job.cron), tenant.info.time_zone, job.jitter or None
+
+    def cron() -> Any:
+        trigger = CronTrigger.from_crontab(expr, timezone=tz)
+        trigger.jitter = jitter
+        return trigger
+
+    try:
+        cron()
+    except ValueError as exc:
+        raise StartupError(f"module {mid!r}, job {job.id!r}: cron {expr!r} is not valid ({exc})") from None
+    return cron, CRON_MISFIRE_GRACE
+
+
+def plan_jobs(
+    settings: Settings, plan: Plan, factory: async_sessionmaker[AsyncSession], port: PushPort
+) -> list[PlannedJob]:
+    """Every job this deployment runs: the core's maintenance plus module jobs per enabling city."""
+    every = settings.maintenance_interval_seconds
+    if every <= 0:
+        raise StartupError("STADTKERN_MAINTENANCE_INTERVAL_SECONDS must be positive")
+    retention = settings.tombstone_retention_days
+
+    async def purge() -> None:
+        removed = await purge_tombstones(factory, retention)
+        if removed:
+            log.info("tombstones purged", extra={"job": PURGE_JOB_KEY, "removed": removed})
+
+    jobs = [
+        PlannedJob(
+            key=PURGE_JOB_KEY,
+            trigger=lambda: IntervalTrigger(seconds=every, timezone=dt.UTC),
+            run=purge,
+            every_seconds=every,
+            misfire_grace_time=_interval_grace(every),
+        )
+    ]
+    for mid, spec in plan.specs.items():
+        for job in spec.jobs:
+            for slug, tenant in plan.tenants.items():
+                if mid not in tenant.modules:
+                    continue
+                trigger, grace = _module_trigger(mid, job, tenant)
+                jobs.append(
+                    PlannedJob(
+                        key=f"{mid}.{job.id}@{slug}",
+                        trigger=trigger,
+                        run=_module_runner(mid, job, tenant, factory, port),
+                        every_seconds=job.every_seconds,
+                        misfire_grace_time=grace,
+                    )
+                )
+    return jobs
+
+
+async def run_recorded(
+    factory: async_sessionmaker[AsyncSession], worker_id: str, key: str, run: JobFn
+) -> Literal["ok", "failed", "cancelled", "skipped"]:
+    """Run one job between two committed ``JobRun`` writes; never raises (except cancellation).
+
+    Logs carry the job key only: a job's exception message may contain personal data, so it is
+    kept in the traceback of the log record, not in the message.
+    """
+    try:
+        async with asyncio.timeout(RECORD_TIMEOUT):
+            async with factory() as session, session.begin():
+                record = JobRun(job_key=key, worker_id=worker_id, started_at=utcnow(), outcome="running")
+                session.add(record)
+    except Exception:
+        log.exception("job not started: its run could not be recorded", extra={"job": key})
+        return "skipped"
+    run_id = record.id
+
+    outcome: Literal["ok", "failed", "cancelled"] = "ok"
+    try:
+        await run()
+    except asyncio.CancelledError:
+        outcome = "cancelled"
+        log.warning("job cancelled", extra={"job": key})
+        raise
+    except Exception:
+        outcome = "failed"
+        log.exception("job failed", extra={"job": key})
+    finally:
+        try:
+            async with asyncio.timeout(RECORD_TIMEOUT):
+                async with factory() as session, session.begin():
+                    row = await session.get(JobRun, run_id)
+                    if row is not None:
+                        row.finished_at = utcnow()
+                        row.outcome = outcome
+        except Exception:
+            log.exception("job finished, but its outcome could not be recorded", extra={"job": key})
+    return outcome
+
+
+# --------------------------------------------------------------------------------------------
+# Leader locks
+# --------------------------------------------------------------------------------------------
+
+
+class LeaderLock(Protocol):
+    async def try_acquire(self) -> bool: ...
+
+    async def still_held(self) -> bool: ...
+
+    async def release(self) -> None: ...
+
+    async def close(self) -> None: ...
+
+
+class AdvisoryLock:
+    """PostgreSQL: a session-level advisory lock on a dedicated, unpooled, autocommit connection."""
+
+    def __init__(self, url: str, key: int = LEADER_LOCK_KEY) -> None:
+        self._engine = create_unpooled_engine(url)
+        self._key = key
+        self._conn: AsyncConnection | None = None
+        self._held = False
+
+    async def _connection(self) -> AsyncConnection:
+        if self._conn is None or self._conn.closed:
+            conn = await asyncio.wait_for(self._engine.connect(), LOCK_QUERY_TIMEOUT)
+            # No transaction stays open on the lock connection ("idle in transaction").
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
+            self._conn = conn
+        return self._conn
+
+    async def _drop(self) -> None:
+        conn, self._conn, self._held = self._conn, None, False
+        if conn is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.invalidate(), LOCK_QUERY_TIMEOUT)
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(conn.close(), LOCK_QUERY_TIMEOUT)
+
+    async def try_acquire(self) -> bool:
+        try:
+            conn = await self._connection()
+            got = await asyncio.wait_for(
+                conn.scalar(text("SELECT pg_try_advisory_lock(:key)"), {"key": self._key}), LOCK_QUERY_TIMEOUT
+            )
+        except BaseException:
+            await self._drop()
+            raise
+        self._held = bool(got)
+        return self._held
+
+    async def still_held(self) -> bool:
+        if self._conn is None or not self._held:
+            return False
+        try:
+            # The lock lives exactly as long as this session: a live session still holds it.
+            await asyncio.wait_for(self._conn.execute(text("SELECT 1")), LOCK_QUERY_TIMEOUT)
+        except Exception:
+            await self._drop()
+            return False
+        return True
+
+    async def release(self) -> None:
+        if self._conn is not None and self._held:
+            try:
+                await asyncio.wait_for(
+                    self._conn.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": self._key}),
+                    LOCK_QUERY_TIMEOUT,
+                )
+                self._held = False
+            except Exception:
+                await self._drop()  # closing the session releases the lock as well
+
+    async def close(self) -> None:
+        await self.release()
+        await self._drop()
+        await self._engine.dispose()
+
+
+class FileLock:
+    """SQLite (embedded mode): an exclusive ``flock`` on a file next to the database file."""
+
+    def __init__(self, path: Path, owner: str) -> None:
+        self.path = path
+        self._owner = owner
+        self._fd: int | None = None
+
+    @classmethod
+    def for_database(cls, url: str, owner: str) -> FileLock | None:
+        database = make_url(url).database
+        if not database or database == ":memory:" or database.startswith("file::memory:"):
+            return None
+        return cls(Path(f"{Path(database).resolve()}.worker.lock"), owner)
+
+    def _acquire(self) -> bool:
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            return False
+        except BaseException:
+            os.close(fd)
+            raise
+        self._fd = fd
+        if not self._same_file():  # deleted or replaced between open and flock
+            self._release()
+            return False
+        with contextlib.suppress(OSError):  # for operators: who leads
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, f"{self._owner}\n".encode(), 0)
+        return True
+
+    def _same_file(self) -> bool:
+        if self._fd is None:
+            return False
+        try:
+            held, current = os.fstat(self._fd), os.stat(self.path)
+        except OSError:
+            return False
+        return (held.st_dev, held.st_ino) == (current.st_dev, current.st_ino)
+
+    def _release(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+
+    async def try_acquire(self) -> bool:
+        return self._acquire()
+
+    async def still_held(self) -> bool:
+        # Someone deleting the lock file would let a second worker lock a new one: step down then.
+        return self._same_file()
+
+    async def release(self) -> None:
+        self._release()
+
+    async def close(self) -> None:
+        self._release()
+
+
+class InProcessLock:
+    """In-memory SQLite has one process by definition; the lock always succeeds."""
+
+    def __init__(self) -> None:
+        self._held = False
+
+    async def try_acquire(self) -> bool:
+        self._held = True
+        return True
+
+    async def still_held(self) -> bool:
+        return self._held
+
+    async def release(self) -> None:
+        self._held = False
+
+    async def close(self) -> None:
+        self._held = False
+
+
+def leader_lock(settings: Settings, owner: str) -> LeaderLock:
+    if settings.is_sqlite:
+        return FileLock.for_database(settings.database_url, owner) or InProcessLock()
+    return AdvisoryLock(settings.database_url)
+
+
+# --------------------------------------------------------------------------------------------
+# The worker
+# --------------------------------------------------------------------------------------------
+
+
+class Worker:
+    """Leadership loop plus, while leading, an APScheduler ``AsyncIOScheduler`` (in-memory jobs).
+
+    ``start()`` returns at once (the loop runs as a background task); ``stop()`` stops the
+    scheduler, waits for running jobs (up to ``shutdown_grace`` seconds), releases the lock.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        plan: Plan,
+        factory: async_sessionmaker[AsyncSession],
+        port: PushPort,
+        *,
+        lock: LeaderLock | None = None,
+        shutdown_grace: float = SHUTDOWN_GRACE_SECONDS,
+    ) -> None:
+        self.worker_id = worker_identity(settings)
+        self.jobs: Sequence[PlannedJob] = plan_jobs(settings, plan, factory, port)
+        self.shutdown_grace = shutdown_grace
+        self._factory = factory
+        self._lock = lock or leader_lock(settings, self.worker_id)
+        self._poll = max(0.05, settings.leader_poll_seconds)
+        self._scheduler: Any = None
+        self._running: set[asyncio.Task[Any]] = set()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self.state: Literal["starting", "leader", "standby", "stopped"] = "starting"
+
+    @property
+    def is_leader(self) -> bool:
+        return self.state == "leader"
+
+    @property
+    def task(self) -> asyncio.Task[None] | None:
+        return self._task
+
+    async def start(self) -> None:
+        if self._task is None:
+            self._stopping.clear()
+            self._task = asyncio.create_task(self._lead(), name=f"stadtkern-worker:{self.worker_id}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        task, self._task = self._task, None
+        if task is not None:
+            try:
+                await task
+            except Exception:
+                log.exception("worker loop ended with an error", extra={"worker_id": self.worker_id})
+
+    def _transition(self, state: Literal["leader", "standby", "stopped"], reason: str) -> None:
+        if state == self.state:
+            return
+        self.state = state
+        level = logging.WARNING if reason == "lock lost" else logging.INFO
+        log.log(level, state, extra={"event": "leadership", "state": state, "reason": reason, "worker_id": self.worker_id})
+
+    async def _lead(self) -> None:
+        failing = False
+        try:
+            while not self._stopping.is_set():
+                try:
+                    if self.is_leader:
+                        if not await self._lock.still_held():
+                            await self._step_down(graceful=False)
+                            self._transition("standby", "lock lost")
+                    elif await self._lock.try_acquire():
+                        await self._become_leader()
+                    else:
+                        self._transition("standby", "another worker leads")
+                    failing = False
+                except Exception as exc:  # the database may be away for a while; keep trying
+                    if not failing:
+                        log.warning(
+                            "leader election failed; retrying",
+                            extra={"worker_id": self.worker_id, "error": type(exc).__name__},
+                        )
+                    failing = True
+                    if self.is_leader:
+                        await self._step_down(graceful=False)
+                    self._transition("standby", "lock error")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._stopping.wait(), self._poll)
+        finally:
+            try:
+                if self.is_leader:
+                    await self._step_down(graceful=True)
+            finally:
+                await self._lock.close()
+                self._transition("stopped", "shutdown")
+
+    async def _last_starts(self) -> dict[str, dt.datetime]:
+        """When each interval job last started, so a new leader keeps the cadence of the old one."""
+        keys = [job.key for job in self.jobs if job.every_seconds is not None]
+        try:
+            async with asyncio.timeout(RECORD_TIMEOUT), self._factory() as session:
+                rows = await session.execute(
+                    select(JobRun.job_key, func.max(JobRun.started_at))
+                    .where(JobRun.job_key.in_(keys))
+                    .group_by(JobRun.job_key)
+                )
+                return {key: started for key, started in rows.tuples() if started is not None}
+        except Exception:
+            log.warning("could not read the last job runs; intervals start afresh", exc_info=True)
+            return {}
+
+    async def _become_leader(self) -> None:
+        try:
+            last = await self._last_starts()
+            scheduler = AsyncIOScheduler(timezone=dt.UTC)
+            now = utcnow()
+            for job in self.jobs:
+                options: dict[str, Any] = {}
+                if job.every_seconds is not None and job.key in last:
+                    options["next_run_time"] = max(now, last[job.key] + dt.timedelta(seconds=job.every_seconds))
+                scheduler.add_job(
+                    self._run_tracked,
+                    job.trigger(),
+                    args=[job],
+                    id=job.key,
+                    name=job.key,
+                    max_instances=1,
+                    coalesce=True,
+                    misfire_grace_time=job.misfire_grace_time,
+                    replace_existing=True,
+                    **options,
+                )
+            scheduler.start()
+        except BaseException:
+            await self._lock.release()
+            raise
+        self._scheduler = scheduler
+        self._transition("leader", "lock acquired")
+
+    async def _run_tracked(self, job: PlannedJob) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._running.add(task)
+        try:
+            await run_recorded(self._factory, self.worker_id, job.key, job.run)
+        finally:
+            if task is not None:
+                self._running.discard(task)
+
+    async def _step_down(self, *, graceful: bool) -> None:
+        """Stop scheduling, finish (graceful) or cancel (lock lost) running jobs, release the lock."""
+        scheduler, self._scheduler = self._scheduler, None
+        try:
+            if scheduler is not None:
+                scheduler.pause()
+                await asyncio.sleep(0)  # jobs submitted just now register themselves first
+                running = set(self._running)
+                if running and graceful:
+                    _done, running = await asyncio.wait(running, timeout=self.shutdown_grace)
+                for task in running:
+                    task.cancel()
+                if running:
+                    await asyncio.wait(running, timeout=LOCK_QUERY_TIMEOUT)
+                scheduler.shutdown(wait=False)
+                await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the next loop iteration
+        finally:
+            await self._lock.release()
+
+
+class EmbeddedWorker(Worker):
+    """The same worker, started inside the API process for the embedded default (``make run``)."""
+
+
+async def run_worker(settings: Settings) -> None:
+    """``stadtkern worker``: lead or stand by until SIGTERM/SIGINT, then stop gracefully."""
+    plan = build_plan(load_manifest(settings.manifest_path))
+    port: PushPort = plan.ports.get("push") or UnavailablePush()
+    engine = create_engine(settings.database_url)
+    try:
+        from core.migrate import pending
+
+        behind = await pending(engine, plan)
+        if behind:
+            raise StartupError(f"database schema is behind for {', '.join(behind)}; run `stadtkern migrate` first")
+        worker = Worker(settings, plan, session_factory(engine), port)
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        signals = (signal.SIGTERM, signal.SIGINT)
+        for sig in signals:
+            loop.add_signal_handler(sig, stop.set)
+        log.info("worker started", extra={"worker_id": worker.worker_id, "jobs": len(worker.jobs)})
+        await worker.start()
+        stopper = asyncio.create_task(stop.wait())
+        try:
+            waiting: set[asyncio.Future[Any]] = {stopper}
+            if worker.task is not None:
+                waiting.add(worker.task)
+            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopper.cancel()
+            for sig in signals:
+                loop.remove_signal_handler(sig)
+            await worker.stop()
+        log.info("worker stopped", extra={"worker_id": worker.worker_id})
+    finally:
+        await engine.dispose()
+
+
+__all__ = [
+    "LEADER_LOCK_KEY",
+    "PURGE_JOB_KEY",
+    "AdvisoryLock",
+    "EmbeddedWorker",
+    "FileLock",
+    "PlannedJob",
+    "Worker",
+    "plan_jobs",
+    "purge_tombstones",
+    "run_recorded",
+    "run_worker",
+    "worker_identity",
+]

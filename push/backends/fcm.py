@@ -1,0 +1,157 @@
+"""FCM through firebase-admin's async API, one Firebase app per city.
+
+Error handling follows the FCM HTTP v1 error codes: ``UNREGISTERED`` and ``SENDER_ID_MISMATCH``
+deactivate the token; ``INVALID_ARGUMENT`` fails for good; ``QUOTA_EXCEEDED``/``UNAVAILABLE``/
+``INTERNAL`` and network errors are retried by the dispatcher, honouring ``Retry-After``
+(firebase-admin's async path retries 500/503 itself but ignores ``Retry-After``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from typing import Any
+
+import firebase_admin
+from firebase_admin import credentials, exceptions, messaging
+
+from push.backends.base import OutMessage, SendResult
+
+log = logging.getLogger("stadtkern.push.fcm")
+
+DEACTIVATE = {"UNREGISTERED", "SENDER_ID_MISMATCH"}
+PERMANENT = {"INVALID_ARGUMENT", *DEACTIVATE}
+# The FCM send URL of firebase-admin's messaging service, overridable for a local fake FCM server
+# (tests, benchmark): firebase-admin has no emulator or endpoint setting.
+ENDPOINT_ENV = "STADTKERN_FCM_ENDPOINT"
+
+_apps: dict[str, firebase_admin.App] = {}
+
+
+def firebase_app(tenant: str, credentials_env: str | None) -> firebase_admin.App:
+    """The city's Firebase app, created once from the service-account JSON in ``credentials_env``."""
+    app = _apps.get(tenant)
+    if app is not None:
+        return app
+    if not credentials_env:
+        raise RuntimeError(f"city {tenant!r} uses push_backend 'fcm' but has no push_credentials_env")
+    raw = os.environ.get(credentials_env)
+    if not raw:
+        raise RuntimeError(f"environment variable {credentials_env} (Firebase credentials of {tenant!r}) is empty")
+    info: dict[str, Any] = json.loads(raw)
+    app = firebase_admin.initialize_app(
+        credentials.Certificate(info), options={"projectId": info.get("project_id")}, name=f"stadtkern-{tenant}"
+    )
+    _apps[tenant] = app
+    return app
+
+
+def forget_app(tenant: str) -> None:
+    app = _apps.pop(tenant, None)
+    if app is not None:
+        firebase_admin.delete_app(app)
+
+
+def _service(app: firebase_admin.App) -> Any:
+    service = messaging._get_messaging_service(app)
+    endpoint = os.environ.get(ENDPOINT_ENV)
+    if endpoint:
+        service._fcm_url = f"{endpoint.rstrip('/')}/v1/projects/{service._project_id}/messages:send"
+    return service
+
+
+def build_message(m: OutMessage) -> messaging.Message:
+    data = dict(m.data)
+    data["notification_id"] = str(m.notification_id)
+    if m.deep_link:
+        data["deep_link"] = m.deep_link
+    high = m.priority == "high"
+    android = messaging.AndroidConfig(
+        priority="high" if high else "normal", ttl=m.ttl_seconds, collapse_key=m.collapse_key
+    )
+    apns_headers = {"apns-priority": "10" if high else "5"}
+    if m.collapse_key:
+        apns_headers["apns-collapse-id"] = m.collapse_key
+    message = messaging.Message(
+        notification=messaging.Notification(title=m.title, body=m.body),
+        data=data,
+        android=android,
+        apns=messaging.APNSConfig(headers=apns_headers),
+    )
+    # Apps register FCM registration tokens, which the HTTP v1 API still takes as ``token``; the
+    # constructor argument warns (deprecated in 7.6 in favour of installation ids), so we set the
+    # attribute deliberately instead of silencing warnings process-wide.
+    message.token = m.token
+    return message
+
+
+def _result(response: messaging.SendResponse) -> SendResult:
+    if response.success:
+        return SendResult(ok=True, message_id=response.message_id)
+    error = response.exception
+    code = _code(error)
+    retry_after = _retry_after(error)
+    return SendResult(
+        ok=False,
+        code=code,
+        detail=str(error)[:500],
+        retryable=code not in PERMANENT,
+        deactivate_token=code in DEACTIVATE,
+        retry_after=retry_after,
+    )
+
+
+def _code(error: Any) -> str:
+    if isinstance(error, messaging.UnregisteredError):
+        return "UNREGISTERED"
+    if isinstance(error, messaging.SenderIdMismatchError):
+        return "SENDER_ID_MISMATCH"
+    if isinstance(error, messaging.QuotaExceededError):
+        return "QUOTA_EXCEEDED"
+    if isinstance(error, messaging.ThirdPartyAuthError):
+        return "THIRD_PARTY_AUTH_ERROR"
+    if isinstance(error, exceptions.InvalidArgumentError):
+        return "INVALID_ARGUMENT"
+    if isinstance(error, exceptions.FirebaseError):
+        return str(error.code)
+    return "UNKNOWN"
+
+
+def _retry_after(error: Any) -> float | None:
+    response = getattr(error, "http_response", None)
+    header = response.headers.get("retry-after") if response is not None else None
+    if not header:
+        return None
+    try:
+        return max(0.0, float(header))
+    except ValueError:
+        import email.utils
+        import time
+
+        parsed = email.utils.parsedate_tz(header)
+        return None if parsed is None else max(0.0, email.utils.mktime_tz(parsed) - time.time())
+
+
+class FcmBackend:
+    name = "fcm"
+
+    def __init__(self, tenant: str, credentials_env: str | None) -> None:
+        self.tenant = tenant
+        self.app = firebase_app(tenant, credentials_env)
+        self.service = _service(self.app)
+
+    async def send(self, messages: list[OutMessage]) -> list[SendResult]:
+        built: list[messaging.Message] = []
+        results: list[SendResult | None] = []
+        for m in messages:
+            try:
+                built.append(build_message(m))
+                results.append(None)
+            except (ValueError, TypeError) as exc:  # refused locally: would be INVALID_ARGUMENT
+                results.append(SendResult(ok=False, code="INVALID_ARGUMENT", detail=str(exc)[:500]))
+        responses = iter((await self.service.send_each_async(built, dry_run=False)).responses if built else [])
+        return [r if r is not None else _result(next(responses)) for r in results]
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,1 @@
+"""Waste collection calendar: a Stadtkern module shipped as its own distribution."""
