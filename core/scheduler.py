@@ -95,6 +95,16 @@ async def purge_tombstones(factory: async_sessionmaker[AsyncSession], retention_
     return int(cast("CursorResult[Any]", result).rowcount or 0)
 
 
+async def purge_job_runs(factory: async_sessionmaker[AsyncSession], retention_days: int) -> int:
+    """Delete finished job-run records older than the retention (a 2-second job writes 43,200 a day)."""
+    cutoff = utcnow() - dt.timedelta(days=retention_days)
+    async with factory() as session, session.begin():
+        result = await session.execute(
+            delete(JobRun).where(JobRun.finished_at.is_not(None), JobRun.started_at < cutoff)
+        )
+    return int(cast("CursorResult[Any]", result).rowcount or 0)
+
+
 def _interval_grace(every_seconds: int) -> int:
     # Late by up to half an interval (at most 5 minutes) still runs; later, it waits for the next one.
     return max(1, min(every_seconds // 2, 300))
@@ -160,8 +170,9 @@ def plan_jobs(
 
     async def purge() -> None:
         removed = await purge_tombstones(factory, retention)
-        if removed:
-            log.info("tombstones purged", extra={"job": PURGE_JOB_KEY, "removed": removed})
+        runs = await purge_job_runs(factory, settings.job_run_retention_days)
+        if removed or runs:
+            log.info("purged", extra={"job": PURGE_JOB_KEY, "tombstones": removed, "job_runs": runs})
 
     jobs = [
         PlannedJob(
@@ -444,6 +455,12 @@ class Worker:
         return self._task
 
     async def start(self) -> None:
+        # APScheduler logs every run at INFO ("Running job ..."); our JobRun rows and logs say it
+        # already. Its warnings (skipped runs, misfires) still come through. Explicit levels stay.
+        for name in ("apscheduler.executors", "apscheduler.scheduler"):
+            quiet = logging.getLogger(name)
+            if quiet.level == logging.NOTSET:
+                quiet.setLevel(logging.WARNING)
         if self._task is None:
             self._stopping.clear()
             self._task = asyncio.create_task(self._lead(), name=f"stadtkern-worker:{self.worker_id}")
@@ -462,7 +479,9 @@ class Worker:
             return
         self.state = state
         level = logging.WARNING if reason == "lock lost" else logging.INFO
-        log.log(level, state, extra={"event": "leadership", "state": state, "reason": reason, "worker_id": self.worker_id})
+        log.log(
+            level, state, extra={"event": "leadership", "state": state, "reason": reason, "worker_id": self.worker_id}
+        )
 
     async def _lead(self) -> None:
         failing = False
@@ -508,7 +527,7 @@ class Worker:
                     .where(JobRun.job_key.in_(keys))
                     .group_by(JobRun.job_key)
                 )
-                return {key: started for key, started in rows.tuples() if started is not None}
+                return {key: started for key, started in rows if started is not None}
         except Exception:
             log.warning("could not read the last job runs; intervals start afresh", exc_info=True)
             return {}

@@ -25,6 +25,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     staff_token_hours: int = 8
     device_token_days: int = 3650
     tombstone_retention_days: int = 90
+    job_run_retention_days: int = 7
     log_level: str = "INFO"
     log_json: bool = True
     worker_id: str = ""

@@ -1,0 +1,399 @@
+"""The worker: one leader at a time (PostgreSQL advisory lock / SQLite file lock), recorded runs,
+failures that do not stop the scheduler, and the tombstone purge."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import datetime as dt
+import itertools
+import json
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import msgspec
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from core.api.context import JobContext
+from core.api.contract import ModuleSpec, ScheduledJob
+from core.api.push import BoundPush, UnavailablePush
+from core.db import create_engine, create_unpooled_engine, session_factory
+from core.errors import StartupError
+from core.loader import EnabledModule, ModuleToml, Plan, build_plan
+from core.models import JobRun, Tombstone
+from core.scheduler import (
+    LEADER_LOCK_KEY,
+    PURGE_JOB_KEY,
+    EmbeddedWorker,
+    FileLock,
+    plan_jobs,
+    run_recorded,
+)
+from schemas import LocalizedText
+from tests.conftest import TEST_MANIFEST, load_test_manifest, make_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
+
+
+# --------------------------------------------------------------------------------------------
+# helpers
+# --------------------------------------------------------------------------------------------
+
+
+async def eventually(probe: Callable[[], Awaitable[T]], done: Callable[[T], bool], within: float, what: str) -> T:
+    """Polls ``probe`` until ``done`` says yes; fails after ``within`` seconds naming ``what``."""
+    deadline = time.monotonic() + within
+    while True:
+        value = await probe()
+        if done(value):
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {within}s waiting for {what}; last value: {value!r}")
+        await asyncio.sleep(0.2)
+
+
+async def job_runs(url: str, key: str | None = None) -> list[JobRun]:
+    engine = create_unpooled_engine(url)
+    try:
+        async with session_factory(engine)() as session:
+            query = select(JobRun).order_by(JobRun.started_at)
+            if key is not None:
+                query = query.where(JobRun.job_key == key)
+            return list((await session.scalars(query)).all())
+    finally:
+        await engine.dispose()
+
+
+def assert_no_overlap(runs: list[JobRun]) -> None:
+    finished = [r for r in runs if r.finished_at is not None]
+    for earlier, later in itertools.pairwise(finished):
+        assert earlier.finished_at is not None
+        assert earlier.finished_at <= later.started_at, f"runs overlap: {earlier.worker_id} and {later.worker_id}"
+
+
+# --------------------------------------------------------------------------------------------
+# two real worker processes
+# --------------------------------------------------------------------------------------------
+
+
+class WorkerProcess:
+    def __init__(self, url: str, worker_id: str, logs: Path) -> None:
+        self.worker_id = worker_id
+        self.log_path = logs / f"{worker_id}.log"
+        env = {k: v for k, v in os.environ.items() if not k.startswith("STADTKERN_")}
+        env.update(
+            STADTKERN_ENV="test",
+            STADTKERN_DATABASE_URL=url,
+            STADTKERN_MANIFEST_PATH=str(TEST_MANIFEST),
+            STADTKERN_MAINTENANCE_INTERVAL_SECONDS="1",
+            STADTKERN_LEADER_POLL_SECONDS="0.5",
+            STADTKERN_WORKER_ID=worker_id,
+            STADTKERN_SECRET_KEY="test-secret-key-that-is-long-enough-for-hs256",
+            STADTKERN_LOG_JSON="true",
+        )
+        with self.log_path.open("wb") as sink:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "core.cli", "worker"], env=env, cwd=ROOT, stdout=sink, stderr=sink
+            )
+
+    def states(self) -> list[str]:
+        """The leadership transitions this worker logged (JSON lines), in order."""
+        found: list[str] = []
+        for line in self.log_path.read_text(errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(record, dict) and record.get("event") == "leadership":
+                found.append(str(record.get("state")))
+        return found
+
+    def terminate(self, timeout: float = 15) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.proc.wait(timeout=timeout)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(timeout=5)
+
+
+@pytest.fixture
+def spawn(tmp_path: Path) -> Iterator[Callable[[str, str], WorkerProcess]]:
+    started: list[WorkerProcess] = []
+
+    def start(url: str, worker_id: str) -> WorkerProcess:
+        process = WorkerProcess(url, worker_id, tmp_path)
+        started.append(process)
+        return process
+
+    try:
+        yield start
+    finally:
+        for process in started:
+            process.kill()
+
+
+async def two_workers_take_turns(url: str, spawn: Callable[[str, str], WorkerProcess]) -> None:
+    a, b = spawn(url, "worker-a"), spawn(url, "worker-b")
+    workers = {"worker-a": a, "worker-b": b}
+
+    async def states() -> dict[str, list[str]]:
+        for w in workers.values():
+            assert w.proc.poll() is None, f"{w.worker_id} exited early:\n{w.log_path.read_text()}"
+        return {wid: w.states() for wid, w in workers.items()}
+
+    # Both are up: one leads, the other was refused the lock and stands by.
+    seen = await eventually(
+        states,
+        lambda s: sorted(st[-1] for st in s.values() if st) == ["leader", "standby"],
+        within=20,
+        what="one leader and one standby",
+    )
+    leader_id = next(wid for wid, st in seen.items() if st[-1] == "leader")
+    standby_id = next(wid for wid in workers if wid != leader_id)
+    leader, standby = workers[leader_id], workers[standby_id]
+    both_up = time.monotonic()
+
+    runs = await eventually(
+        lambda: job_runs(url, PURGE_JOB_KEY), lambda r: len(r) >= 3, within=10, what="three purge runs"
+    )
+    await asyncio.sleep(max(0.0, 4.0 - (time.monotonic() - both_up)))
+    runs = await job_runs(url, PURGE_JOB_KEY)
+    assert len(runs) >= 3
+    assert {r.worker_id for r in runs} == {leader_id}, "only the leader may run jobs"
+    assert_no_overlap(runs)
+    assert standby.states()[-1] == "standby"
+
+    # The leader stops gracefully; the standby takes over within a few seconds.
+    assert leader.terminate() == 0, leader.log_path.read_text()
+    handed_over = time.monotonic()
+    await eventually(
+        lambda: job_runs(url, PURGE_JOB_KEY),
+        lambda r: any(x.worker_id == standby_id for x in r),
+        within=8,
+        what=f"{standby_id} to take over",
+    )
+    assert time.monotonic() - handed_over < 8
+    assert standby.states()[-1] == "leader"
+    assert standby.terminate() == 0, standby.log_path.read_text()
+
+    # The whole history: every run finished, first all of the old leader's, then the new one's.
+    history = await job_runs(url, PURGE_JOB_KEY)
+    assert all(r.outcome == "ok" and r.finished_at is not None for r in history)
+    assert [r.worker_id for r in history] == sorted((r.worker_id for r in history), key=lambda w: w != leader_id), (
+        "the old leader ran again after the hand-over"
+    )
+    assert_no_overlap(history)
+    assert leader.states()[-1] == "stopped"
+
+
+async def test_two_workers_on_postgresql_one_leads(database: str, spawn: Callable[[str, str], WorkerProcess]) -> None:
+    if not database.startswith("postgresql"):
+        pytest.skip(
+            "leadership through pg_try_advisory_lock needs PostgreSQL; the SQLite leg is "
+            "test_two_workers_on_sqlite_one_leads (file lock)"
+        )
+    await two_workers_take_turns(database, spawn)
+
+
+async def test_two_workers_on_sqlite_one_leads(database: str, spawn: Callable[[str, str], WorkerProcess]) -> None:
+    if not database.startswith("sqlite"):
+        pytest.skip(
+            "the flock on <db>.worker.lock only exists for SQLite; the PostgreSQL leg is "
+            "test_two_workers_on_postgresql_one_leads (advisory lock)"
+        )
+    await two_workers_take_turns(database, spawn)
+    assert lock_file_exists(database)
+
+
+def lock_file_exists(sqlite_url: str) -> bool:
+    return Path(sqlite_url.split("///", 1)[1] + ".worker.lock").is_file()
+
+
+# --------------------------------------------------------------------------------------------
+# in-process: jobs from module specs, failures, lost locks, the purge
+# --------------------------------------------------------------------------------------------
+
+
+class JobSettings(msgspec.Struct):
+    greeting: str = "hallo"
+
+
+SEEN: list[JobContext[Any]] = []
+
+
+async def fine(ctx: JobContext[Any]) -> None:
+    SEEN.append(ctx)
+
+
+async def boom(ctx: JobContext[Any]) -> None:
+    raise RuntimeError("resident max.mustermann@example.org broke it")
+
+
+TEST_SPEC = ModuleSpec(
+    id="testjobs",
+    title=LocalizedText(de="Testjobs", en="Test jobs"),
+    settings=JobSettings,
+    jobs=(
+        ScheduledJob(id="fine", run=fine, every_seconds=1),
+        ScheduledJob(id="boom", run=boom, every_seconds=1),
+        ScheduledJob(id="nightly", run=fine, cron="30 3 * * *", jitter=60),
+    ),
+)
+
+
+def plan_with_test_module(spec: ModuleSpec = TEST_SPEC) -> Plan:
+    """The test manifest's plan, plus ``testjobs`` enabled in Dortmund only."""
+    base = build_plan(load_test_manifest())
+    meta = ModuleToml(id=spec.id, version="0.1.0", requires_core=">=0.1")
+    base.tenants["dortmund"].modules[spec.id] = EnabledModule(
+        spec=spec, meta=meta, min_app_version=None, settings=JobSettings(greeting="moin")
+    )
+    return dataclasses.replace(base, specs={**base.specs, spec.id: spec}, metas={**base.metas, spec.id: meta})
+
+
+@pytest.fixture
+async def factory(database: str) -> Any:
+    engine = create_engine(database)
+    try:
+        yield session_factory(engine)
+    finally:
+        await engine.dispose()
+
+
+def test_jobs_come_from_specs_per_enabling_city() -> None:
+    settings = make_settings("sqlite+aiosqlite:///:memory:")
+    jobs = {j.key: j for j in plan_jobs(settings, plan_with_test_module(), None, UnavailablePush())}  # type: ignore[arg-type]
+    # (other installed modules, push for instance, may add their own jobs)
+    assert {k for k in jobs if k.split(".")[0] in ("core", "testjobs")} == {
+        PURGE_JOB_KEY,
+        "testjobs.fine@dortmund",
+        "testjobs.boom@dortmund",
+        "testjobs.nightly@dortmund",
+    }
+    nightly = jobs["testjobs.nightly@dortmund"].trigger()
+    assert str(nightly.timezone) == "Europe/Berlin" and nightly.jitter == 60
+    assert jobs["testjobs.fine@dortmund"].trigger().interval == dt.timedelta(seconds=1)
+    assert jobs[PURGE_JOB_KEY].trigger().interval == dt.timedelta(seconds=settings.maintenance_interval_seconds)
+
+    broken = dataclasses.replace(TEST_SPEC, jobs=(ScheduledJob(id="bad", run=fine, cron="61 * * * *"),))
+    with pytest.raises(StartupError, match=r"testjobs.*bad.*cron"):
+        plan_jobs(settings, plan_with_test_module(broken), None, UnavailablePush())  # type: ignore[arg-type]
+
+
+async def test_failing_job_is_recorded_and_the_scheduler_keeps_running(
+    database: str, factory: async_sessionmaker[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    SEEN.clear()
+    settings = make_settings(database, leader_poll_seconds=0.1, worker_id="in-process")
+    worker = EmbeddedWorker(settings, plan_with_test_module(), factory, UnavailablePush())
+    caplog.set_level(logging.INFO)
+    await worker.start()
+    try:
+
+        async def outcomes() -> dict[str, list[str]]:
+            runs = await job_runs(database)
+            return {k: [r.outcome for r in runs if r.job_key == f"testjobs.{k}@dortmund"] for k in ("boom", "fine")}
+
+        seen = await eventually(
+            outcomes,
+            lambda o: o["boom"].count("failed") >= 2 and o["fine"].count("ok") >= 2,
+            within=8,
+            what="two failed runs of boom and two ok runs of fine",
+        )
+        assert worker.is_leader
+    finally:
+        await worker.stop()
+    assert worker.state == "stopped"
+    assert set(seen["boom"]) == {"failed"} and set(seen["fine"]) == {"ok"}
+    runs = await job_runs(database)  # (push's own jobs run too; they are not this test's concern)
+    assert all(r.finished_at is not None and r.worker_id == "in-process" for r in runs), "stop() waits for runs"
+    ours = [r for r in runs if r.job_key.startswith("testjobs.")]
+    assert ours and all(r.job_key.endswith("@dortmund") for r in ours), "Schwerte does not enable testjobs"
+
+    ctx = SEEN[0]
+    assert (ctx.module_id, ctx.job_id, ctx.tenant.slug) == ("testjobs", "fine", "dortmund")
+    assert ctx.settings == JobSettings(greeting="moin")
+    assert isinstance(ctx.push, BoundPush) and ctx.log.name == "stadtkern.jobs.testjobs"
+
+    failures = [r for r in caplog.records if r.getMessage() == "job failed"]
+    assert failures and all(getattr(r, "job", None) == "testjobs.boom@dortmund" for r in failures)
+    assert not [r for r in caplog.records if "example.org" in r.getMessage()], "personal data in a log message"
+
+
+async def test_leader_steps_down_when_its_lock_is_lost(
+    database: str, factory: async_sessionmaker[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = make_settings(database, leader_poll_seconds=0.1)
+    worker = EmbeddedWorker(settings, build_plan(load_test_manifest()), factory, UnavailablePush())
+    caplog.set_level(logging.INFO, logger="stadtkern.worker")
+
+    def reasons() -> list[str]:
+        return [getattr(r, "reason", "") for r in caplog.records if getattr(r, "event", None) == "leadership"]
+
+    async def current() -> list[str]:
+        return reasons()
+
+    await worker.start()
+    try:
+        await eventually(current, lambda r: "lock acquired" in r, within=5, what="leadership")
+        if database.startswith("postgresql"):
+            engine = create_unpooled_engine(database)
+            try:
+                async with engine.begin() as conn:
+                    killed = await conn.scalar(
+                        text(
+                            "SELECT count(pg_terminate_backend(pid)) FROM pg_locks WHERE locktype = 'advisory' "
+                            "AND classid = :hi AND objid = :lo AND granted"
+                        ),
+                        {"hi": LEADER_LOCK_KEY >> 32, "lo": LEADER_LOCK_KEY & 0xFFFFFFFF},
+                    )
+                assert killed == 1
+            finally:
+                await engine.dispose()
+        else:
+            lock = worker._lock
+            assert isinstance(lock, FileLock)
+            lock.path.unlink()  # a new file could be locked by another worker: the old lock is void
+        found = await eventually(current, lambda r: r.count("lock acquired") >= 2, within=5, what="re-election")
+        assert found[found.index("lock acquired") + 1] == "lock lost"
+    finally:
+        await worker.stop()
+
+
+async def test_purge_removes_only_tombstones_past_retention(database: str, factory: async_sessionmaker[Any]) -> None:
+    settings = make_settings(database, tombstone_retention_days=30)
+    now = dt.datetime.now(dt.UTC)
+    async with factory() as session, session.begin():
+        session.add_all(
+            [
+                Tombstone(
+                    tenant_id="dortmund", resource="events", item_id="old", deleted_at=now - dt.timedelta(days=31)
+                ),
+                Tombstone(
+                    tenant_id="schwerte", resource="events", item_id="fresh", deleted_at=now - dt.timedelta(days=29)
+                ),
+            ]
+        )
+    purge = next(j for j in plan_jobs(settings, build_plan(load_test_manifest()), factory, UnavailablePush()))
+    assert purge.key == PURGE_JOB_KEY
+
+    assert await run_recorded(factory, "tester", purge.key, purge.run) == "ok"
+
+    async with factory() as session:
+        left = (await session.scalars(select(Tombstone.item_id))).all()
+    assert left == ["fresh"]
+    [run] = await job_runs(database, PURGE_JOB_KEY)
+    assert (run.outcome, run.worker_id) == ("ok", "tester") and run.finished_at is not None
+    assert run.finished_at >= run.started_at
