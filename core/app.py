@@ -9,10 +9,11 @@ from typing import Any, cast
 
 from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Request, Router
+from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
@@ -60,7 +61,9 @@ def _enabled_guard(module_id: str) -> Callable[..., Coroutine[Any, Any, None]]:
 
 
 def _context_provider(module_id: str, port: PushPort) -> Callable[..., Coroutine[Any, Any, ModuleContext[Any]]]:
-    async def provide_ctx(request: Request[Any, Any, Any], db_session: AsyncSession) -> ModuleContext[Any]:
+    async def provide_ctx(
+        request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
+    ) -> ModuleContext[Any]:
         tenant = current_tenant(request)
         return ModuleContext(
             module_id=module_id,
@@ -103,6 +106,19 @@ def _module_routers(plan: Plan, port: PushPort) -> list[Router]:
         if spec.tenant_route_handlers:
             routers.append(Router(path="/", route_handlers=list(spec.tenant_route_handlers), **shared))
     return routers
+
+
+def _auth_innermost(auth: Any) -> Callable[[AppConfig], AppConfig]:
+    """Litestar puts the auth middleware outermost; we move it inside rate limiting and request ids,
+    so a request with a garbage token is still counted, logged and answered with a request id."""
+
+    def on_app_init(app_config: AppConfig) -> AppConfig:
+        app_config = auth.on_app_init(app_config)
+        middleware = app_config.middleware.pop(0)
+        app_config.middleware.append(middleware)
+        return app_config
+
+    return on_app_init
 
 
 def _stores(settings: Settings) -> StoreRegistry:
@@ -199,7 +215,7 @@ def create_app(
     app = Litestar(
         route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
         plugins=[SQLAlchemyPlugin(config=alchemy)],
-        on_app_init=[auth.on_app_init],
+        on_app_init=[_auth_innermost(auth)],
         middleware=[
             cast(Any, RequestIdMiddleware),
             DefineMiddleware(

@@ -13,7 +13,9 @@ import re
 import secrets
 import sys
 import time
-from typing import Any
+from typing import Any, cast
+
+from litestar._asgi.utils import wrap_in_exception_handler
 
 from core.http.asgi import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,9 +50,7 @@ class JsonFormatter(logging.Formatter):
 
 def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(
-        JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s")
-    )
+    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s"))
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.Formatter.converter = time.gmtime
     for noisy in ("uvicorn.access",):  # replaced by our own access log, which has no client IP
@@ -66,7 +66,7 @@ class RequestIdMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         # Errors raised by the middleware inside this one (429, 413) are rendered here, so their
         # responses carry the request id too (Litestar would otherwise answer them further out).
-        self.app = wrap_in_exception_handler(app)
+        self.app: ASGIApp = cast("ASGIApp", wrap_in_exception_handler(cast("Any", app)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

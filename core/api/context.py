@@ -31,17 +31,33 @@ class TenantInfo:
     push_credentials_env: str | None = None
 
 
-@dataclass(slots=True)
 class ModuleContext(Generic[SettingsT]):
-    """Per request, for a module's handlers (inject it as ``ctx``)."""
+    """Per request, for a module's handlers (inject it as ``ctx: NamedDependency[ModuleContext[S]]``).
 
-    module_id: str
-    tenant: TenantInfo
-    settings: SettingsT
-    session: AsyncSession
-    locales: tuple[str, ...]
-    push: BoundPush
-    user: Any = None
+    A plain class, not a dataclass: Litestar validates injected values with msgspec, which would
+    otherwise inspect (and rebuild) every field on every request.
+    """
+
+    __slots__ = ("locales", "module_id", "push", "session", "settings", "tenant", "user")
+
+    def __init__(
+        self,
+        *,
+        module_id: str,
+        tenant: TenantInfo,
+        settings: SettingsT,
+        session: AsyncSession,
+        locales: tuple[str, ...],
+        push: BoundPush,
+        user: Any = None,
+    ) -> None:
+        self.module_id = module_id
+        self.tenant = tenant
+        self.settings = settings
+        self.session = session
+        self.locales = locales
+        self.push = push
+        self.user = user
 
     def repository(self, model: type[ModelT]) -> TenantRepository[ModelT]:
         """A repository for ``model`` that only ever sees this city's rows."""

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import Select, select, tuple_
+from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -73,7 +73,9 @@ async def paginate(
     key = tuple_(*order_by)
     if cursor:
         last = decode_cursor(cursor, order_by)
-        statement = statement.where(key < tuple_(*last) if descending else key > tuple_(*last))
+        # bound with the columns' own types: a GUID is compared as stored (bytes on SQLite), not as text
+        bound = tuple_(*[literal(v, c.type) for v, c in zip(last, order_by, strict=True)])
+        statement = statement.where(key < bound if descending else key > bound)
     ordering = [c.desc() for c in order_by] if descending else list(order_by)
     rows = list((await session.scalars(statement.order_by(*ordering).limit(limit + 1))).all())
     next_cursor = None

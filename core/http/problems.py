@@ -68,6 +68,7 @@ def _field_errors(extra: Any) -> list[ProblemField]:
                 continue
             key = str(item.get("key") or "").removeprefix("$.").removeprefix("$")
             source = item.get("source")
+            source = getattr(source, "value", source)  # ParamType.QUERY -> "query"
             message = str(item.get("message", "invalid"))
             if source == "body" and key == "data":  # Litestar names the body parameter, not a field
                 key = ""

@@ -9,7 +9,7 @@ from typing import Annotated
 import msgspec
 from litestar import Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 
@@ -64,8 +64,8 @@ def _check_district(settings: WasteSettings, district: str, field: str) -> str:
 async def list_pickups(
     ctx: NamedDependency[ModuleContext[WasteSettings]],
     district: FromQuery[str | None] = None,
-    start: Annotated[dt.date | None, Parameter(query="from", required=False)] = None,
-    end: Annotated[dt.date | None, Parameter(query="to", required=False)] = None,
+    start: Annotated[dt.date | None, QueryParameter(name="from", required=False)] = None,
+    end: Annotated[dt.date | None, QueryParameter(name="to", required=False)] = None,
     since: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
@@ -89,16 +89,12 @@ async def list_pickups(
         stmt = stmt.where(Pickup.updated_at > changed_since)
         if not cursor:  # tombstones travel with the first page of a delta
             deleted = await deleted_since(ctx.session, ctx.tenant.slug, RESOURCE, changed_since)
-    rows, next_cursor = await paginate(
-        ctx.session, stmt, [Pickup.pickup_date, Pickup.id], cursor=cursor, limit=limit
-    )
+    rows, next_cursor = await paginate(ctx.session, stmt, [Pickup.pickup_date, Pickup.id], cursor=cursor, limit=limit)
     return DeltaPage(items=[_out(r) for r in rows], deleted=deleted, sync_token=token, next_cursor=next_cursor)
 
 
 @post("/pickups", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add a pickup (editors)")
-async def create_pickup(
-    data: JSONBody[PickupIn], ctx: NamedDependency[ModuleContext[WasteSettings]]
-) -> PickupOut:
+async def create_pickup(data: JSONBody[PickupIn], ctx: NamedDependency[ModuleContext[WasteSettings]]) -> PickupOut:
     row = Pickup(
         district=_check_district(ctx.settings, data.district, "body.district"),
         fraction=data.fraction,

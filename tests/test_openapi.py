@@ -1,0 +1,146 @@
+"""The committed ``schemas/openapi.json`` is what the code serves, and is a sound OpenAPI 3.1 document."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from core.loader import build_plan, discover
+from core.manifest import load_manifest
+from core.openapi import document
+from core.settings import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMITTED = ROOT / "schemas" / "openapi.json"
+MANIFEST = ROOT / "module_manifest.toml"
+HTTP_METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+
+
+def _settings(tmp_path: Path) -> Settings:
+    return load_settings(
+        env="test",
+        manifest_path=str(MANIFEST),
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'unused.db'}",
+        secret_key="openapi-test-secret-key-long-enough-for-hs256",
+    )
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return document(_settings(tmp_path_factory.mktemp("openapi")))
+
+
+@pytest.fixture(scope="module")
+def spec(generated: str) -> dict[str, Any]:
+    return json.loads(generated)  # type: ignore[no-any-return]
+
+
+def test_committed_document_matches_the_code(generated: str) -> None:
+    assert COMMITTED.exists(), "schemas/openapi.json is missing; run `make openapi` and commit it"
+    committed = COMMITTED.read_text(encoding="utf-8")
+    if committed != generated:
+        diff = "".join(
+            list(
+                difflib.unified_diff(
+                    committed.splitlines(keepends=True),
+                    generated.splitlines(keepends=True),
+                    "schemas/openapi.json (committed)",
+                    "generated from the code",
+                )
+            )[:60]
+        )
+        pytest.fail(
+            "schemas/openapi.json is out of date with the code: run `make openapi` and commit the result.\n" + diff,
+            pytrace=False,
+        )
+
+
+def test_document_is_deterministic(generated: str, tmp_path: Path) -> None:
+    assert document(_settings(tmp_path)) == generated
+
+
+def test_only_enabled_modules_are_documented(spec: dict[str, Any]) -> None:
+    plan = build_plan(load_manifest(MANIFEST))
+    documented_tags = {tag for path in spec["paths"].values() for op in path.values() for tag in op.get("tags", [])}
+    for module_id in set(discover()) - set(plan.specs):
+        assert module_id not in documented_tags, f"module {module_id!r} is installed but not enabled"
+        assert not any(p.startswith(f"/v1/{{tenant}}/{module_id}/") for p in spec["paths"]), module_id
+
+
+def test_core_routes_are_documented(spec: dict[str, Any]) -> None:
+    paths = spec["paths"]
+    for path, method in [
+        ("/v1/{tenant}/app-config", "get"),
+        ("/v1/{tenant}/devices", "post"),
+        ("/v1/{tenant}/devices/me", "get"),
+        ("/v1/{tenant}/devices/me", "patch"),
+        ("/v1/{tenant}/devices/me", "delete"),
+        ("/v1/{tenant}/staff/login", "post"),
+        ("/v1/{tenant}/staff/accounts", "get"),
+        ("/v1/{tenant}/staff/accounts", "post"),
+        ("/health/live", "get"),
+        ("/health/ready", "get"),
+    ]:
+        assert method in paths.get(path, {}), f"{method.upper()} {path} is not documented"
+    listing = {p["name"]: p for p in paths["/v1/{tenant}/staff/accounts"]["get"].get("parameters", [])}
+    assert listing["cursor"]["in"] == "query"
+    assert listing["limit"]["in"] == "query"
+
+
+def _resolve(spec: dict[str, Any], ref: str) -> Any:
+    assert ref.startswith("#/"), f"external reference {ref}"
+    node: Any = spec
+    for part in ref[2:].split("/"):
+        part = part.replace("~1", "/").replace("~0", "~")
+        assert isinstance(node, dict) and part in node, f"dangling reference {ref}"
+        node = node[part]
+    return node
+
+
+def _refs(node: Any) -> list[str]:
+    if isinstance(node, dict):
+        found = [node["$ref"]] if isinstance(node.get("$ref"), str) else []
+        return found + [r for value in node.values() for r in _refs(value)]
+    if isinstance(node, list):
+        return [r for value in node for r in _refs(value)]
+    return []
+
+
+def test_document_is_structurally_valid_openapi_3_1(spec: dict[str, Any]) -> None:
+    assert re.fullmatch(r"3\.1\.\d+", spec["openapi"])
+    assert spec["info"]["title"] == "Stadtkern"
+    assert spec["info"]["version"]
+    assert isinstance(spec["paths"], dict) and spec["paths"]
+    operation_ids: list[str] = []
+    for path, item in spec["paths"].items():
+        assert path.startswith("/"), path
+        templated = set(re.findall(r"\{([^}]+)\}", path))
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            where = f"{method.upper()} {path}"
+            responses = operation.get("responses")
+            assert isinstance(responses, dict) and responses, f"{where} has no responses"
+            for code, response in responses.items():
+                assert re.fullmatch(r"[1-5](\d\d|XX)|default", code), f"{where}: response code {code}"
+                target = _resolve(spec, response["$ref"]) if "$ref" in response else response
+                assert "description" in target, f"{where} {code} has no description"
+            if "operationId" in operation:
+                operation_ids.append(operation["operationId"])
+            parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
+            declared_in_path = set()
+            for parameter in parameters:
+                parameter = _resolve(spec, parameter["$ref"]) if "$ref" in parameter else parameter
+                assert parameter["in"] in {"query", "header", "path", "cookie"}, where
+                if parameter["in"] == "path":
+                    assert parameter.get("required") is True, f"{where}: path parameter must be required"
+                    declared_in_path.add(parameter["name"])
+            assert declared_in_path == templated, f"{where}: path parameters {declared_in_path} vs {templated}"
+    assert len(operation_ids) == len(set(operation_ids)), "operationIds must be unique"
+    for ref in _refs(spec):
+        _resolve(spec, ref)
