@@ -217,7 +217,6 @@ def create_app(
         plugins=[SQLAlchemyPlugin(config=alchemy)],
         on_app_init=[_auth_innermost(auth)],
         middleware=[
-            cast(Any, RequestIdMiddleware),
             DefineMiddleware(
                 CompressionMiddleware,
                 config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
@@ -245,6 +244,7 @@ def create_app(
         debug=False,
         logging_config=None,  # ours (JSON, request id) from core.observability, not Litestar's default
     )
+    app.asgi_handler = cast(Any, RequestIdMiddleware(cast(Any, app.asgi_handler)))
     app.state.settings = settings
     app.state.plan = plan
     app.state.engine = engine

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
+import logging
 import os
 import sys
 from collections.abc import Sequence
@@ -47,11 +48,26 @@ async def _create_admin(settings: Settings, tenant: str, email: str, name: str, 
         await engine.dispose()
 
 
+async def _require_current_schema(settings: Settings) -> None:
+    from core.db import create_unpooled_engine
+    from core.migrate import pending
+
+    engine = create_unpooled_engine(settings.database_url)
+    try:
+        behind = await pending(engine, _plan(settings))
+    finally:
+        await engine.dispose()
+    if behind:
+        raise StartupError(f"database schema is behind for {', '.join(behind)}; run `stadtkern migrate` first")
+
+
 def _serve(settings: Settings, host: str, port: int, embedded: bool) -> None:
     import uvicorn
 
     from core.app import create_app
 
+    if not embedded:
+        asyncio.run(_require_current_schema(settings))  # one clear sentence instead of a lifespan traceback
     app = create_app(settings, migrate_on_start=embedded, run_scheduler=embedded)
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
 
@@ -88,6 +104,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(**({"env": env} if env else {}))
         configure_logging(settings.log_level, settings.log_json)
         if args.command == "migrate":
+            logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
             asyncio.run(_migrate(settings))
         elif args.command == "downgrade":
             asyncio.run(_migrate(settings, down=True))

@@ -13,9 +13,7 @@ import re
 import secrets
 import sys
 import time
-from typing import Any, cast
-
-from litestar._asgi.utils import wrap_in_exception_handler
+from typing import Any
 
 from core.http.asgi import ASGIApp, Message, Receive, Scope, Send
 
@@ -48,13 +46,27 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str, ensure_ascii=False)
 
 
+class PlainFormatter(JsonFormatter):
+    """For a developer's terminal (``make run``): the same fields, as ``key=value``."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = json.loads(super().format(record))
+        head = f"{entry.pop('ts')} {entry.pop('level').upper():7} {entry.pop('logger')}: {entry.pop('msg')}"
+        trace = entry.pop("exc", None)
+        line = " ".join([head, *(f"{k}={v}" for k, v in entry.items())])
+        return f"{line}\n{trace}" if trace else line
+
+
 def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter() if as_json else logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    handler.setFormatter(JsonFormatter() if as_json else PlainFormatter())
     logging.basicConfig(level=level, handlers=[handler], force=True)
     logging.Formatter.converter = time.gmtime
     for noisy in ("uvicorn.access",):  # replaced by our own access log, which has no client IP
         logging.getLogger(noisy).disabled = True
+    # Alembic announces its plugins and dialect on every schema check (/health/ready does one);
+    # `stadtkern migrate` turns the migration log back on.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 access_log = logging.getLogger("stadtkern.access")
@@ -64,9 +76,10 @@ class RequestIdMiddleware:
     """Takes a well-formed ``X-Request-ID`` from the caller or makes one; echoes it; logs the request."""
 
     def __init__(self, app: ASGIApp) -> None:
-        # Errors raised by the middleware inside this one (429, 413) are rendered here, so their
-        # responses carry the request id too (Litestar would otherwise answer them further out).
-        self.app: ASGIApp = cast("ASGIApp", wrap_in_exception_handler(cast("Any", app)))
+        # The core wraps Litestar's whole ASGI handler with this (not a route middleware), so 404s
+        # for unknown paths, 405s, CORS preflights and errors raised by other middleware all carry
+        # the id and are logged.
+        self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

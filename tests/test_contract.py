@@ -25,8 +25,8 @@ from core.api import require_device
 from core.db import create_unpooled_engine
 from core.loader import Plan, build_plan, discover
 from core.migrate import downgrade, lineages, pending, upgrade
-from tests.conftest import load_test_manifest
 from tests.helpers import register_device, staff_headers
+from tests.support import load_test_manifest
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The only writes anyone may make without a credential: how a device and a staff member get one.

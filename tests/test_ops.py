@@ -20,8 +20,8 @@ from sqlalchemy.engine import make_url
 from core.app import create_app
 from core.db import create_unpooled_engine
 from core.observability import JsonFormatter
-from tests.conftest import load_test_manifest, make_settings
 from tests.helpers import register_device
+from tests.support import load_test_manifest, make_settings
 
 SECRET_QUERY = "resident-secret-query-value"
 

@@ -39,7 +39,7 @@ from core.scheduler import (
     run_recorded,
 )
 from schemas import LocalizedText
-from tests.conftest import TEST_MANIFEST, load_test_manifest, make_settings
+from tests.support import TEST_MANIFEST, load_test_manifest, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

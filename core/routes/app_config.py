@@ -39,9 +39,7 @@ class AppConfig(msgspec.Struct):
 
 
 @get("/app-config", summary="City, enabled modules and legal text versions for the app")
-async def app_config(
-    city: NamedDependency[Tenant], locales: NamedDependency[tuple[str, ...]]
-) -> Response[AppConfig]:
+async def app_config(city: NamedDependency[Tenant], locales: NamedDependency[tuple[str, ...]]) -> Response[AppConfig]:
     modules = [
         ModuleOut(
             id=mid,

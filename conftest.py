@@ -1,4 +1,7 @@
-"""Every test that asks for ``database`` runs twice: on SQLite and on PostgreSQL.
+"""Fixtures for the core tests and every module's tests (this file sits at the root so that
+``modules/*/tests`` get them too).
+
+Every test that asks for ``database`` runs twice: on SQLite and on PostgreSQL.
 
 PostgreSQL comes from ``STADTKERN_TEST_DATABASE_URL`` (default: the local server, database
 ``test``). When it cannot be reached the PostgreSQL leg is skipped with a loud warning, except
@@ -8,7 +11,6 @@ under ``CI=true``, where that fails the run.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import warnings
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -24,14 +26,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.app import create_app
 from core.db import create_engine, create_unpooled_engine
 from core.loader import build_plan
-from core.manifest import Manifest, load_manifest, parse_manifest
+from core.manifest import Manifest, parse_manifest
 from core.migrate import upgrade
-from core.settings import Settings, load_settings
+from core.settings import Settings
+from tests.support import IN_CI, PG_URL, load_test_manifest, make_settings
 
-HERE = Path(__file__).parent
-TEST_MANIFEST = HERE / "manifest.toml"
-PG_URL = os.environ.get("STADTKERN_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-IN_CI = os.environ.get("CI", "").lower() == "true"
 _pg_state: dict[str, Any] = {}
 
 
@@ -62,23 +61,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     banner = "!" * 78
     print(f"\n{banner}\n!! {message}\n!! SKIPPING THE POSTGRESQL LEG - only SQLite is tested.\n{banner}\n")
     warnings.warn(message + ": PostgreSQL leg skipped", stacklevel=1)
-
-
-def load_test_manifest() -> Manifest:
-    return load_manifest(TEST_MANIFEST)
-
-
-def make_settings(database_url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {
-        "env": "test",
-        "database_url": database_url,
-        "manifest_path": str(TEST_MANIFEST),
-        "secret_key": "test-secret-key-that-is-long-enough-for-hs256",
-        "rate_limit_per_minute": 100_000,
-        "log_json": False,
-    }
-    values.update(overrides)
-    return load_settings(**values)
 
 
 async def _migrate(url: str, manifest: Manifest) -> None:

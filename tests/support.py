@@ -1,0 +1,32 @@
+"""Plain helpers for tests (no fixtures): the test manifest and settings for a database URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from core.manifest import Manifest, load_manifest
+from core.settings import Settings, load_settings
+
+HERE = Path(__file__).parent
+TEST_MANIFEST = HERE / "manifest.toml"
+PG_URL = os.environ.get("STADTKERN_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def load_test_manifest() -> Manifest:
+    return load_manifest(TEST_MANIFEST)
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "env": "test",
+        "database_url": database_url,
+        "manifest_path": str(TEST_MANIFEST),
+        "secret_key": "test-secret-key-that-is-long-enough-for-hs256",
+        "rate_limit_per_minute": 100_000,
+        "log_json": False,
+    }
+    values.update(overrides)
+    return load_settings(**values)
