@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from core.api import ModuleSpec
+from pathlib import Path
+
+from core.api import AppContext, ModuleSpec, ScheduledJob
+from push import topics
+from push.controllers import resident_handlers
+from push.dispatcher import dispatch_job
+from push.services import PushService
+from push.settings import PushSettings
+from push.staff import staff_handlers
 from schemas import LocalizedText
+
+
+async def _learn_topics(ctx: AppContext) -> None:
+    for info in ctx.tenants:
+        topics.learn(info)
+
 
 spec = ModuleSpec(
     id="push",
     title=LocalizedText(de="Benachrichtigungen", en="Notifications"),
     always_enabled=True,
+    settings=PushSettings,
+    migrations=Path(__file__).parent / "migrations",
+    push_topics=topics.OWN_TOPICS,
+    jobs=(ScheduledJob(id="dispatch", run=dispatch_job, every_seconds=2, jitter=1),),
+    route_handlers=staff_handlers,
+    tenant_route_handlers=resident_handlers,
+    provides={"push": PushService()},
+    on_startup=(_learn_topics,),
 )

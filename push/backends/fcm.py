@@ -15,6 +15,7 @@ from typing import Any
 
 import firebase_admin
 from firebase_admin import credentials, exceptions, messaging
+from firebase_admin._retry import HttpxRetry
 
 from push.backends.base import OutMessage, SendResult
 
@@ -47,17 +48,40 @@ def firebase_app(tenant: str, credentials_env: str | None) -> firebase_admin.App
     return app
 
 
-def forget_app(tenant: str) -> None:
+async def close_app(tenant: str) -> None:
+    """Drop the city's Firebase app, closing its HTTP clients in the running event loop.
+
+    (``firebase_admin.delete_app`` closes the async client with ``asyncio.run``, which cannot
+    run inside a loop, so the messaging service is closed here first.)
+    """
     app = _apps.pop(tenant, None)
-    if app is not None:
-        firebase_admin.delete_app(app)
+    if app is None:
+        return
+    services = getattr(app, "_services", None) or {}
+    service = services.pop("_messaging", None)
+    if service is not None:
+        await service._async_client._async_client.aclose()
+        service._client.close()
+    firebase_admin.delete_app(app)
 
 
 def _service(app: firebase_admin.App) -> Any:
+    """firebase-admin's cached messaging service of ``app``, adjusted in two deliberate ways.
+
+    * The send URL points at ``$STADTKERN_FCM_ENDPOINT`` when set (a local fake FCM server).
+    * Its own 500/503 retries are switched off: they ignore ``Retry-After`` and hold the whole
+      batch of 500 for up to 7.5 s. The dispatcher retries instead, per message, persisted,
+      with jitter, honouring ``Retry-After``. (Private attributes: if a release renames them the
+      SDK's retries simply stay on, which is still correct, only slower.)
+    """
     service = messaging._get_messaging_service(app)
     endpoint = os.environ.get(ENDPOINT_ENV)
     if endpoint:
         service._fcm_url = f"{endpoint.rstrip('/')}/v1/projects/{service._project_id}/messages:send"
+    client = getattr(getattr(service, "_async_client", None), "_async_client", None)
+    for transport in (getattr(client, "_mounts", None) or {}).values():
+        if hasattr(transport, "_retry"):
+            transport._retry = HttpxRetry(max_retries=0)
     return service
 
 
@@ -150,7 +174,8 @@ class FcmBackend:
                 results.append(None)
             except (ValueError, TypeError) as exc:  # refused locally: would be INVALID_ARGUMENT
                 results.append(SendResult(ok=False, code="INVALID_ARGUMENT", detail=str(exc)[:500]))
-        responses = iter((await self.service.send_each_async(built, dry_run=False)).responses if built else [])
+        batch = await messaging.send_each_async(built, app=self.app) if built else None
+        responses = iter(batch.responses if batch is not None else [])
         return [r if r is not None else _result(next(responses)) for r in results]
 
     async def close(self) -> None:
