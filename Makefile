@@ -37,7 +37,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core push schemas
+	$(BIN)/mypy core push schemas $(filter-out %.egg-info,$(wildcard modules/*/stadtkern_*)) tests/partner/waste_calendar/stadtkern_waste
 
 format: install
 	$(BIN)/ruff format .

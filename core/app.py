@@ -71,7 +71,7 @@ def _context_provider(module_id: str, port: PushPort) -> Callable[..., Coroutine
             settings=tenant.modules[module_id].settings,
             session=db_session,
             locales=parse_accept_language(request.headers.get("accept-language"), tenant.info.locales),
-            push=BoundPush(port, db_session, tenant.slug),
+            push=BoundPush(port, db_session, tenant.info),
             user=request.scope.get("user"),
         )
 

@@ -6,6 +6,7 @@ infrastructure such as push) are imported. Every problem stops start-up with one
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.util
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
@@ -250,6 +251,9 @@ def build_plan(manifest: Manifest, installed: dict[str, InstalledModule] | None 
             modules[mid] = EnabledModule(
                 spec=specs[mid], meta=metas[mid], min_app_version=accepted_app, settings=settings
             )
+        info = dataclasses.replace(
+            info, push_topics=tuple(t for enabled in modules.values() for t in enabled.spec.push_topics)
+        )
         tenants[slug] = Tenant(
             info=info,
             name=tm.name,

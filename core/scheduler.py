@@ -126,7 +126,7 @@ def _module_runner(
             tenant=tenant.info,
             settings=tenant.modules[mid].settings,
             session_factory=factory,
-            push=BoundPush(port, None, tenant.slug),
+            push=BoundPush(port, None, tenant.info),
             log=job_log,
         )
         await job.run(ctx)

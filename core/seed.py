@@ -34,7 +34,7 @@ async def seed_all(settings: Settings) -> None:
                             tenant=tenant.info,
                             settings=enabled.settings,
                             session=session,
-                            push=BoundPush(port, session, slug),
+                            push=BoundPush(port, session, tenant.info),
                         )
                     )
             log.info("demo data loaded", extra={"city": slug})

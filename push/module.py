@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.api import AppContext, ModuleSpec, ScheduledJob
+from core.api import ModuleSpec, ScheduledJob
 from push import topics
 from push.controllers import resident_handlers
 from push.dispatcher import dispatch_job
@@ -12,12 +12,6 @@ from push.services import PushService
 from push.settings import PushSettings
 from push.staff import staff_handlers
 from schemas import LocalizedText
-
-
-async def _learn_topics(ctx: AppContext) -> None:
-    for info in ctx.tenants:
-        topics.learn(info)
-
 
 spec = ModuleSpec(
     id="push",
@@ -30,5 +24,4 @@ spec = ModuleSpec(
     route_handlers=staff_handlers,
     tenant_route_handlers=resident_handlers,
     provides={"push": PushService()},
-    on_startup=(_learn_topics,),
 )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 from pathlib import Path
 from typing import Any
 
+from core.api.context import TenantInfo
+from core.loader import Plan, build_plan
 from core.manifest import Manifest, load_manifest
 from core.settings import Settings, load_settings
 
@@ -30,3 +34,13 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return load_settings(**values)
+
+
+@functools.cache
+def _test_plan() -> Plan:
+    return build_plan(load_test_manifest())
+
+
+def tenant_info(slug: str = "dortmund", **overrides: Any) -> TenantInfo:
+    """A city of the test manifest as modules see it (with its push topics), optionally altered."""
+    return dataclasses.replace(_test_plan().tenants[slug].info, **overrides)

@@ -30,9 +30,15 @@ from tests.support import load_test_manifest
 
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 # The only writes anyone may make without a credential: how a device and a staff member get one.
+# Each is a deliberate anonymous write, its reason in the route's opt["anonymous_write"]:
 ANONYMOUS_WRITES = {
-    ("POST", "/v1/{tenant:str}/devices"),
-    ("POST", "/v1/{tenant:str}/staff/login"),
+    ("POST", "/v1/{tenant:str}/devices"),  # how a device gets its credential
+    ("POST", "/v1/{tenant:str}/staff/login"),  # how staff get a credential
+    # Mitmachpool: the token from the e-mail is the credential (double opt-in, manage, invitations)
+    ("POST", "/v1/{tenant:str}/participation/pool/registrations"),
+    ("POST", "/v1/{tenant:str}/participation/pool/confirm"),
+    ("DELETE", "/v1/{tenant:str}/participation/pool/me"),
+    ("POST", "/v1/{tenant:str}/participation/invitations/respond"),
 }
 PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
 

@@ -241,7 +241,7 @@ async def test_seed_creates_demo_pickups(sessions: async_sessionmaker[AsyncSessi
                 tenant=info,
                 settings=settings,
                 session=session,
-                push=BoundPush(UnavailablePush(), session, "schwerte"),
+                push=BoundPush(UnavailablePush(), session, info),
             )
         )
     async with sessions() as session:

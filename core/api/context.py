@@ -10,6 +10,8 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.api.contract import PushTopic
+
 if TYPE_CHECKING:
     from core.api.db import TenantOwned, TenantRepository
     from core.api.push import BoundPush
@@ -29,6 +31,11 @@ class TenantInfo:
     push_backend: str = "log"
     # Name of the environment variable with the city's Firebase service-account JSON (never the JSON).
     push_credentials_env: str | None = None
+    # Every push topic this city offers: those of the modules it enables, in load order.
+    push_topics: tuple[PushTopic, ...] = ()
+
+    def topic(self, topic_id: str) -> PushTopic | None:
+        return next((t for t in self.push_topics if t.id == topic_id), None)
 
 
 class ModuleContext(Generic[SettingsT]):

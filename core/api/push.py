@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from core.api.context import TenantInfo
 
 from schemas import LocalizedText
 
@@ -39,29 +42,31 @@ class Notification(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True
 
 
 class PushPort(Protocol):
-    async def notify(self, session: AsyncSession, tenant_id: str, notification: Notification) -> uuid.UUID: ...
+    """``tenant`` carries the city's push topics (``TenantInfo.push_topics``) and its push settings."""
+
+    async def notify(self, session: AsyncSession, tenant: TenantInfo, notification: Notification) -> uuid.UUID: ...
 
 
 class UnavailablePush:
     """Used when no push provider is installed: a notify call fails loudly instead of vanishing."""
 
-    async def notify(self, session: AsyncSession, tenant_id: str, notification: Notification) -> uuid.UUID:
+    async def notify(self, session: AsyncSession, tenant: TenantInfo, notification: Notification) -> uuid.UUID:
         raise RuntimeError("no push provider is installed; install the stadtkern distribution with push/")
 
 
 class BoundPush:
     """The facade a module sees in its context: city and session already bound."""
 
-    def __init__(self, port: PushPort, session: AsyncSession | None, tenant_id: str) -> None:
+    def __init__(self, port: PushPort, session: AsyncSession | None, tenant: TenantInfo) -> None:
         self._port = port
         self._session = session
-        self._tenant_id = tenant_id
+        self._tenant = tenant
 
     async def notify(self, notification: Notification, session: AsyncSession | None = None) -> uuid.UUID:
         use = session or self._session
         if use is None:
             raise RuntimeError("notify needs the session of the transaction that makes the change")
-        return await self._port.notify(use, self._tenant_id, notification)
+        return await self._port.notify(use, self._tenant, notification)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._port, name)

@@ -65,7 +65,7 @@ async def close_app(tenant: str) -> None:
     firebase_admin.delete_app(app)
 
 
-def _service(app: firebase_admin.App) -> Any:
+def configure_service(app: firebase_admin.App) -> Any:
     """firebase-admin's cached messaging service of ``app``, adjusted in two deliberate ways.
 
     * The send URL points at ``$STADTKERN_FCM_ENDPOINT`` when set (a local fake FCM server).
@@ -163,7 +163,7 @@ class FcmBackend:
     def __init__(self, tenant: str, credentials_env: str | None) -> None:
         self.tenant = tenant
         self.app = firebase_app(tenant, credentials_env)
-        self.service = _service(self.app)
+        self.service = configure_service(self.app)
 
     async def send(self, messages: list[OutMessage]) -> list[SendResult]:
         built: list[messaging.Message] = []

@@ -1,0 +1,208 @@
+"""Events list benchmark: "next 50 upcoming, not cancelled" through the real HTTP stack.
+
+Loads 2,000 events (a quarter recurring) for Dortmund into PostgreSQL, starts one uvicorn process
+serving the real app (plus one extra route returning a precomputed 50-event JSON from memory, the
+framework's own ceiling), and drives both with 32 concurrent keep-alive connections.
+
+    .venv/bin/python bench/events_list.py [--seconds 15] [--url postgresql+asyncpg://postgres@127.0.0.1:5432/bench_events]
+
+Last line: ``events_rps=<n> framework_rps=<n> ratio=<events/framework> p99_ms=<n>``.
+The load generator (httpx) runs on the same machine and shares its cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import os
+import random
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from litestar import Response, get
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_events"
+QUERY = "/v1/dortmund/events/occurrences?hide_cancelled=true&limit=50"
+CEILING = "/bench/precomputed"
+CONCURRENCY = 32
+
+
+def bench_app() -> Any:
+    """uvicorn factory: the real app plus the precomputed-JSON route."""
+    from core.app import create_app
+    from tests.support import make_settings
+
+    payload = (Path(os.environ["BENCH_PAYLOAD"])).read_bytes()
+
+    @get(CEILING, sync_to_thread=False, summary="benchmark ceiling", include_in_schema=False)
+    def precomputed() -> Response[bytes]:
+        return Response(payload, media_type="application/json")
+
+    app = create_app(
+        make_settings(os.environ["BENCH_DB"], rate_limit_per_minute=10_000_000, log_json=False, env="production"),
+        migrate_on_start=False,
+    )
+    app.register(precomputed)
+    return app
+
+
+async def prepare(url: str) -> None:
+    import asyncpg
+    from stadtkern_events.models import Event
+    from stadtkern_events.schemas import EventIn
+    from stadtkern_events.services import save_event
+    from stadtkern_events.settings import EventsSettings
+
+    from core.api.push import BoundPush, UnavailablePush
+    from core.db import create_unpooled_engine, session_factory
+    from core.loader import build_plan
+    from core.migrate import upgrade
+    from tests.support import load_test_manifest, tenant_info
+
+    db = url.rsplit("/", 1)[1]
+    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    await admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
+    await admin.execute(f'CREATE DATABASE "{db}"')
+    await admin.close()
+    manifest = load_test_manifest()
+    engine = create_unpooled_engine(url)
+    await upgrade(engine, build_plan(manifest))
+    rng = random.Random(5)
+    settings = EventsSettings()
+    zone = ZoneInfo("Europe/Berlin")
+    today = dt.date.today()
+    async with session_factory(engine)() as session, session.begin():
+        push = BoundPush(UnavailablePush(), session, tenant_info("dortmund"))
+        for i in range(2000):
+            day = today + dt.timedelta(days=rng.randint(0, 120))
+            start = dt.datetime.combine(day, dt.time(rng.randint(8, 21), rng.choice((0, 30))))
+            body: dict[str, Any] = {
+                "title": {"de": f"Veranstaltung {i}", "en": f"Event {i}"},
+                "description": {"de": "Beschreibung " * 20},
+                "start": start.isoformat(),
+                "end": (start + dt.timedelta(hours=2)).isoformat(),
+                "place": {"name": f"Ort {i % 50}", "lat": 51.5 + rng.random() / 20, "lon": 7.45 + rng.random() / 20},
+                "categories": [rng.choice(settings.categories)],
+                "is_free": rng.random() < 0.4,
+                "status": "cancelled" if rng.random() < 0.05 else "scheduled",
+                "published": True,
+            }
+            if i % 4 == 0:
+                body["rrule"] = rng.choice(("FREQ=WEEKLY;COUNT=30", "FREQ=DAILY;COUNT=60", "FREQ=MONTHLY;COUNT=12"))
+            event = Event(tenant_id="dortmund")
+            await save_event(session, push, event, _convert(body, EventIn), settings, zone, is_new=True)
+    await engine.dispose()
+
+
+def _convert(body: dict[str, Any], kind: Any) -> Any:
+    import msgspec
+
+    return msgspec.convert(body, kind)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def load(base: str, path: str, seconds: float) -> tuple[float, list[float]]:
+    import httpx
+
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=CONCURRENCY, max_keepalive_connections=CONCURRENCY)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30) as client:
+
+        async def worker() -> None:
+            while time.perf_counter() < stop:
+                began = time.perf_counter()
+                response = await client.get(path)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code} {response.text[:200]}")
+                latencies.append(time.perf_counter() - began)
+
+        for _ in range(2):  # warm-up
+            await client.get(path)
+        began = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
+        elapsed = time.perf_counter() - began
+    return len(latencies) / elapsed, latencies
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[int(len(ordered) * 0.99) - 1] * 1000 if ordered else float("nan")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--url", default=DEFAULT_URL)
+    args = parser.parse_args()
+    print("loading 2,000 events (500 recurring) ...", flush=True)
+    asyncio.run(prepare(args.url))
+    port = free_port()
+    env = {**os.environ, "BENCH_DB": args.url, "BENCH_PAYLOAD": str(ROOT / "bench" / ".events_payload.json")}
+    server = [sys.executable, "-m", "uvicorn", "bench.events_list:bench_app", "--factory"]
+    server += [
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--no-access-log",
+        "--log-level",
+        "warning",
+    ]
+    # the precomputed payload is a real first page, captured once from the app itself
+    Path(env["BENCH_PAYLOAD"]).write_bytes(b'{"items":[]}')
+    proc = subprocess.Popen(server, cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        import httpx
+
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/health/live", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        page = httpx.get(base + QUERY, timeout=10)
+        page.raise_for_status()
+        assert len(page.json()["items"]) == 50
+        Path(env["BENCH_PAYLOAD"]).write_bytes(page.content)
+    finally:
+        proc.terminate()
+        proc.wait()
+    proc = subprocess.Popen(server, cwd=ROOT, env=env)
+    try:
+        for _ in range(100):
+            try:
+                if httpx.get(base + "/health/live", timeout=1).status_code < 500:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        framework_rps, _ = asyncio.run(load(base, CEILING, args.seconds))
+        events_rps, latencies = asyncio.run(load(base, QUERY, args.seconds))
+    finally:
+        proc.terminate()
+        proc.wait()
+    print(
+        f"events_rps={events_rps:.0f} framework_rps={framework_rps:.0f} "
+        f"ratio={events_rps / framework_rps:.2f} p99_ms={p99(latencies):.1f}"
+    )
+
+
+if __name__ == "__main__":
+    main()

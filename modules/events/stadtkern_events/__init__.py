@@ -1,0 +1,1 @@
+"""Events calendar: a Stadtkern module shipped as its own distribution."""

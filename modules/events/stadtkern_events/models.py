@@ -1,0 +1,148 @@
+"""Tables: events (schema.org Event), their expanded occurrences, favourites and reminders."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Literal, get_args
+
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from core.api import TenantOwned
+
+RESOURCE = "events.event"
+FAVOURITE_RESOURCE = "events.favourite"
+
+Status = Literal["scheduled", "cancelled", "postponed", "rescheduled", "moved_online"]
+STATUSES: tuple[str, ...] = get_args(Status)
+AttendanceMode = Literal["offline", "online", "mixed"]
+Accessibility = Literal[
+    "wheelchair_accessible",
+    "step_free",
+    "accessible_toilet",
+    "hearing_loop",
+    "sign_language",
+    "easy_language",
+    "audio_description",
+    "tactile_guidance",
+    "assistance_dogs",
+    "quiet_space",
+]
+ACCESSIBILITY: tuple[str, ...] = get_args(Accessibility)
+
+REMINDER_PENDING = "pending"
+REMINDER_SENT = "sent"
+REMINDER_SKIPPED = "skipped"
+
+
+def pack(values: list[str] | tuple[str, ...]) -> str:
+    """Lists filtered with LIKE on both databases: ``|a|b|`` (empty: ``""``)."""
+    return "|" + "|".join(values) + "|" if values else ""
+
+
+def unpack(value: str | None) -> list[str]:
+    return [v for v in (value or "").split("|") if v]
+
+
+class Event(TenantOwned):
+    __tablename__ = "events_event"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "source_feed", "source_uid", name="uq_events_event_source"),
+        Index("ix_events_event_tenant_updated", "tenant_id", "updated_at"),
+    )
+
+    title_de: Mapped[str] = mapped_column(String(300))
+    title_en: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    description_de: Mapped[str | None] = mapped_column(Text, nullable=True)
+    description_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # First occurrence (UTC); all-day: local midnights, end exclusive.
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False)
+    time_zone: Mapped[str] = mapped_column(String(64))
+    rrule: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    rdates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    exdates: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Changed single occurrences: {"recurrence_id", "start", "end", "status"} (ISO strings).
+    changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    attendance_mode: Mapped[str] = mapped_column(String(8), default="offline")
+    online_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    place_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    place_address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    district: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)
+    organizer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    organizer_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    organizer_email: Mapped[str | None] = mapped_column(String(254), nullable=True)
+    categories: Mapped[str] = mapped_column(String(500), default="")
+    tags: Mapped[list[str]] = mapped_column(JSON, default=list)
+    is_free: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    price_min: Mapped[float | None] = mapped_column(Float, nullable=True)
+    price_max: Mapped[float | None] = mapped_column(Float, nullable=True)
+    currency: Mapped[str] = mapped_column(String(3), default="EUR")
+    registration_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    images: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    accessibility: Mapped[str] = mapped_column(String(300), default="")
+    # Lower-cased title, description, place and tags: PostgreSQL full-text (german), LIKE on SQLite.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    source_feed: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    source_uid: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    source_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    published: Mapped[bool] = mapped_column(Boolean, default=False)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # Occurrences exist up to this moment; the horizon job extends it as time passes.
+    expanded_until: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+class Occurrence(TenantOwned):
+    """One expanded occurrence; rebuilt from the event's schedule whenever the event changes."""
+
+    __tablename__ = "events_occurrence"
+    __table_args__ = (
+        UniqueConstraint("event_id", "starts_at", name="uq_events_occurrence"),
+        Index("ix_events_occurrence_list", "tenant_id", "published", "starts_at", "event_id"),
+        Index("ix_events_occurrence_ends", "tenant_id", "published", "ends_at"),
+    )
+
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    recurrence_id: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    status: Mapped[str] = mapped_column(String(16))
+    published: Mapped[bool] = mapped_column(Boolean)
+
+    event: Mapped[Event] = relationship(Event, lazy="raise")
+
+
+class Favourite(TenantOwned):
+    __tablename__ = "events_favourite"
+    __table_args__ = (UniqueConstraint("device_id", "event_id", name="uq_events_favourite"),)
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_device.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
+    # Remind this many minutes before each occurrence; None: no reminder.
+    remind_minutes: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class Reminder(TenantOwned):
+    """A reminder due at ``due_at``; claimed and sent by the ``reminders`` polling job."""
+
+    __tablename__ = "events_reminder"
+    __table_args__ = (
+        UniqueConstraint("device_id", "event_id", "occurrence_start", name="uq_events_reminder"),
+        Index("ix_events_reminder_due", "state", "due_at"),
+    )
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_device.id", ondelete="CASCADE"), index=True)
+    event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
+    occurrence_start: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    due_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    state: Mapped[str] = mapped_column(String(12), default=REMINDER_PENDING)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

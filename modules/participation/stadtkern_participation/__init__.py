@@ -1,0 +1,1 @@
+"""Participation: offers, anonymous surveys, the Mitmachpool and random invitations (Losverfahren)."""

@@ -1,0 +1,76 @@
+"""Helpers shared by the controllers: list columns, staff checks, the participation marker."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+import os
+import secrets
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from core.api import ROLE_EDITOR, Invalid, ModuleContext, StaffUser
+from stadtkern_participation.settings import ParticipationSettings
+
+MODULE_ID = "participation"
+log = logging.getLogger("stadtkern.participation")
+_FALLBACK_SECRET = secrets.token_bytes(32)
+_warned: set[str] = set()
+
+
+def join_list(values: Iterable[str]) -> str:
+    """``["a", "b"]`` -> ``",a,b,"``: one string a portable LIKE can filter on."""
+    return "," + "".join(f"{v}," for v in values)
+
+
+def split_list(stored: str) -> list[str]:
+    return [v for v in stored.split(",") if v]
+
+
+def check_names(values: list[str], allowed: list[str], field: str) -> list[str]:
+    for index, value in enumerate(values):
+        if "," in value or not value.strip():
+            raise Invalid(f"{field}[{index}]", "must be non-empty and contain no ','")
+        if allowed and value not in allowed:
+            raise Invalid(f"{field}[{index}]", f"unknown value; one of {', '.join(allowed)}")
+    return values
+
+
+def is_staff(ctx: ModuleContext[Any]) -> bool:
+    user = ctx.user
+    return isinstance(user, StaffUser) and user.has_role(ctx.tenant.slug, MODULE_ID, ROLE_EDITOR)
+
+
+def _secret(settings: ParticipationSettings) -> bytes:
+    value = os.environ.get(settings.secret_env)
+    if value:
+        return value.encode()
+    if settings.secret_env not in _warned:
+        _warned.add(settings.secret_env)
+        log.warning(
+            "%s is not set: participation markers use a per-process key; one-response-per-device "
+            "then holds only within this process (fine for tests, never for production)",
+            settings.secret_env,
+        )
+    return _FALLBACK_SECRET
+
+
+def marker_for(settings: ParticipationSettings, survey_id: uuid.UUID, device_id: uuid.UUID) -> str:
+    """HMAC-SHA256 over survey id and device id with a key derived for this purpose only.
+
+    Without the server secret nobody (a database dump included) can compute or invert it.
+    """
+    key = hmac.new(_secret(settings), b"stadtkern.participation.marker.v1", hashlib.sha256).digest()
+    return hmac.new(key, survey_id.bytes + device_id.bytes, hashlib.sha256).hexdigest()
+
+
+def new_token() -> tuple[str, str]:
+    """A random token for an e-mail link and the SHA-256 we store instead of it."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_token(token)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,172 @@
+"""Tables of the participation module.
+
+Offers, surveys, the pool and draws are ordinary city-owned rows. The anonymous side is built
+differently on purpose (see ``Response`` and ``Marker``): no audit timestamps, random ids, and
+nothing shared between the table that says *who* took part and the one that says *what* they
+answered.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from advanced_alchemy.base import UUIDBase
+from advanced_alchemy.types import GUID, DateTimeUTC
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from core.api import TenantOwned
+
+RESOURCE_OFFER = "participation.offer"
+RESOURCE_SURVEY = "participation.survey"
+
+STATUSES = ("draft", "published", "closed", "results_published")
+# Allowed status transitions (draft -> published -> closed -> results_published).
+TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "draft": ("published",),
+    "published": ("closed",),
+    "closed": ("results_published",),
+    "results_published": (),
+}
+
+
+class Offer(TenantOwned):
+    """A participation offer (Mitwirkungsangebot). Topics and districts are stored as ``,a,b,``
+    so that a portable ``LIKE '%,a,%'`` filters them on SQLite and PostgreSQL alike."""
+
+    __tablename__ = "participation_offer"
+    __table_args__ = (Index("ix_participation_offer_list", "tenant_id", "status", "starts_at"),)
+
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    description: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    format: Mapped[str] = mapped_column(String(32))
+    topics: Mapped[str] = mapped_column(String(1000), default=",")
+    districts: Mapped[str] = mapped_column(String(1000), default=",")
+    starts_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    ends_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    place_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    registration_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    contact: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    accessibility: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class Survey(TenantOwned):
+    __tablename__ = "participation_survey"
+
+    offer_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("participation_offer.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    title: Mapped[dict[str, Any]] = mapped_column(JSON)
+    intro: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    questions: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    opens_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    closes_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    districts: Mapped[str] = mapped_column(String(1000), default=",")
+    eligible_districts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    min_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    results_visibility: Mapped[str] = mapped_column(String(16), default="after_close")
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+
+
+class Response(UUIDBase):
+    """One anonymous response. Deliberately NOT ``TenantOwned``: that base carries UUIDv7 ids and
+    second-precise timestamps, both of which would order responses in time. Here the id is a
+    random UUIDv4, the only date is the day, and there is no device, account or address."""
+
+    __tablename__ = "participation_response"
+
+    tenant_id: Mapped[str] = mapped_column(String(63), index=True)
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"), index=True)
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class Marker(UUIDBase):
+    """ "This device has answered this survey": a keyed hash (HMAC-SHA256 with a server secret) of
+    survey id and device id. Unique per survey; holds no response id, no time, no device id."""
+
+    __tablename__ = "participation_marker"
+    __table_args__ = (UniqueConstraint("survey_id", "marker", name="uq_participation_marker"),)
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"))
+    marker: Mapped[str] = mapped_column(String(64))
+
+
+class ResultSubscription(UUIDBase):
+    """Devices that asked, when answering, to be told when results are published. Kept apart from
+    responses and markers (no shared ids, no time); deleted once the notification is written."""
+
+    __tablename__ = "participation_result_subscription"
+    __table_args__ = (UniqueConstraint("survey_id", "device_id", name="uq_participation_result_subscription"),)
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"))
+    device_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16), index=True)
+
+
+class PoolMember(TenantOwned):
+    """A Mitmachpool registration (double opt-in by e-mail; consent expires)."""
+
+    __tablename__ = "participation_pool_member"
+    __table_args__ = (UniqueConstraint("tenant_id", "email", name="uq_participation_pool_email"),)
+
+    email: Mapped[str] = mapped_column(String(254))
+    locale: Mapped[str] = mapped_column(String(8), default="de")
+    confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # SHA-256 of the random token in the last confirmation/renewal link, and of the manage token.
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    manage_token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    consent_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    reminder_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    district: Mapped[str | None] = mapped_column(String(80), nullable=True)
+    age_band: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    interests: Mapped[list[str]] = mapped_column(JSON, default=list)
+    device_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True, index=True)
+
+
+class Draw(TenantOwned):
+    """One random draw for an offer: the audit record (parameters, seed, candidates, outcome)."""
+
+    __tablename__ = "participation_draw"
+
+    offer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_offer.id", ondelete="CASCADE"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    seed: Mapped[str] = mapped_column(String(128))
+    algorithm: Mapped[str] = mapped_column(String(64))
+    strata_by: Mapped[list[str]] = mapped_column(JSON)
+    quotas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # [{ticket, stratum}] of every eligible member, and the outcome of the draw.
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    allocation: Mapped[dict[str, int]] = mapped_column(JSON)
+    selected: Mapped[list[str]] = mapped_column(JSON)
+    probabilities: Mapped[dict[str, float]] = mapped_column(JSON)
+    # Audit trail: every invitation, answer and replacement, appended in order.
+    log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by: Mapped[str] = mapped_column(String(254))
+
+
+class Invitation(TenantOwned):
+    __tablename__ = "participation_invitation"
+
+    draw_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_draw.id", ondelete="CASCADE"), index=True)
+    # SET NULL: withdrawing from the pool deletes the member, the (now anonymous) audit stays.
+    member_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("participation_pool_member.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    ticket: Mapped[str] = mapped_column(String(32))
+    stratum: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="invited")
+    answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+MODELS: tuple[type[Any], ...] = (Offer, Survey, Response, Marker, ResultSubscription, PoolMember, Draw, Invitation)

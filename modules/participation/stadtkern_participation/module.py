@@ -1,0 +1,48 @@
+"""The entry point ``stadtkern.modules: participation``: everything the module contributes, frozen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.api import ModuleSpec, PushTopic
+from schemas import LocalizedText
+from stadtkern_participation.draws import TOPIC_INVITATIONS
+from stadtkern_participation.draws import route_handlers as draw_routes
+from stadtkern_participation.jobs import JOBS
+from stadtkern_participation.models import MODELS
+from stadtkern_participation.offers import TOPIC_OFFERS
+from stadtkern_participation.offers import route_handlers as offer_routes
+from stadtkern_participation.pool import route_handlers as pool_routes
+from stadtkern_participation.privacy import route_handlers as privacy_routes
+from stadtkern_participation.seed import seed
+from stadtkern_participation.settings import ParticipationSettings
+from stadtkern_participation.surveys import TOPIC_RESULTS
+from stadtkern_participation.surveys import route_handlers as survey_routes
+
+spec = ModuleSpec(
+    id="participation",
+    title=LocalizedText(de="Beteiligung", en="Participation"),
+    route_handlers=[*offer_routes, *survey_routes, *pool_routes, *draw_routes, *privacy_routes],
+    settings=ParticipationSettings,
+    models=MODELS,
+    migrations=Path(__file__).parent / "migrations",
+    push_topics=(
+        PushTopic(
+            id=TOPIC_OFFERS,
+            title=LocalizedText(de="Neue Beteiligungsangebote", en="New participation offers"),
+            default_on=False,
+        ),
+        PushTopic(
+            id=TOPIC_RESULTS,
+            title=LocalizedText(de="Ergebnisse meiner Umfragen", en="Results of surveys I answered"),
+            default_on=True,
+        ),
+        PushTopic(
+            id=TOPIC_INVITATIONS,
+            title=LocalizedText(de="Einladungen aus dem Mitmachpool", en="Invitations from the participation pool"),
+            default_on=True,
+        ),
+    ),
+    jobs=JOBS,
+    seed=seed,
+)

@@ -1,0 +1,1 @@
+"""Fixtures of the participation tests come from the root conftest.py."""

@@ -1,0 +1,87 @@
+"""Shared bits for the participation tests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+BASE = "/v1/dortmund/participation"
+EDITOR = {"participation": "editor"}
+
+
+def offer_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "title": {"de": "Radweg Hörde", "en": "Hörde cycle lane"},
+        "summary": {"de": "Planung", "en": "Planning"},
+        "format": "workshop",
+        "topics": ["mobility"],
+        "districts": ["Hörde"],
+        "starts_at": "2030-05-01T16:00:00+02:00",
+        "ends_at": "2030-05-01T19:00:00+02:00",
+        "place": {"name": "Bürgerhaus", "location": {"lat": 51.48, "lon": 7.5}},
+        "capacity": 40,
+        "contact": "rad@dortmund.example",
+        "accessibility": {"de": "barrierefrei"},
+    }
+    body.update(overrides)
+    return body
+
+
+def t(de: str) -> dict[str, str]:
+    return {"de": de, "en": de}
+
+
+QUESTIONS: list[dict[str, Any]] = [
+    {
+        "id": "q1",
+        "kind": "single_choice",
+        "text": t("Eins"),
+        "options": [{"id": "a", "label": t("A")}, {"id": "b", "label": t("B")}, {"id": "c", "label": t("C")}],
+    },
+    {
+        "id": "q2",
+        "kind": "multiple_choice",
+        "text": t("Mehr"),
+        "min_choices": 1,
+        "max_choices": 2,
+        "options": [{"id": "x", "label": t("X")}, {"id": "y", "label": t("Y")}, {"id": "z", "label": t("Z")}],
+    },
+    {"id": "q3", "kind": "rating", "text": t("Note"), "scale": 5, "scale_labels": {"1": t("schlecht"), "5": t("gut")}},
+    {
+        "id": "q4",
+        "kind": "ranking",
+        "text": t("Rang"),
+        "options": [{"id": "r1", "label": t("R1")}, {"id": "r2", "label": t("R2")}, {"id": "r3", "label": t("R3")}],
+    },
+    {"id": "q5", "kind": "yes_no", "text": t("Ja?")},
+    {
+        "id": "q6",
+        "kind": "free_text",
+        "text": t("Warum?"),
+        "required": False,
+        "max_length": 20,
+        "show_if": {"question": "q5", "any_of": ["yes"]},
+    },
+]
+
+
+def answers(**overrides: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {"q1": "a", "q2": ["x"], "q3": 4, "q4": ["r1", "r2", "r3"], "q5": True, "q6": "gut so"}
+    base.update(overrides)
+    return {k: v for k, v in base.items() if v is not None}
+
+
+async def create_survey(
+    client: AsyncTestClient[Litestar], staff: dict[str, str], publish: bool = True, **overrides: Any
+) -> str:
+    body: dict[str, Any] = {"title": t("Umfrage"), "questions": QUESTIONS, "results_visibility": "live"}
+    body.update(overrides)
+    response = await client.post(f"{BASE}/surveys", json=body, headers=staff)
+    assert response.status_code == 201, response.text
+    survey_id: str = response.json()["id"]
+    if publish:
+        published = await client.post(f"{BASE}/surveys/{survey_id}/status", json={"status": "published"}, headers=staff)
+        assert published.status_code == 200, published.text
+    return survey_id

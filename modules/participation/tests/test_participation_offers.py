@@ -1,0 +1,125 @@
+"""Offers: staff CRUD, the status flow, resident filters, pagination, delta sync, push on publish."""
+
+from __future__ import annotations
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from support_participation import BASE, EDITOR, offer_body
+
+from push.models import PushOutbox
+from tests.helpers import register_device, staff_headers
+
+
+async def test_offer_lifecycle_and_push_on_publish(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    created = await client.post(f"{BASE}/offers", json=offer_body(), headers=staff)
+    assert created.status_code == 201, created.text
+    offer = created.json()
+    assert offer["status"] == "draft" and offer["place"]["location"]["lat"] == 51.48
+    offer_id = offer["id"]
+
+    # residents do not see drafts
+    assert (await client.get(f"{BASE}/offers/{offer_id}")).status_code == 404
+    assert (await client.get(f"{BASE}/offers")).json()["items"] == []
+    assert (await client.get(f"{BASE}/offers?drafts=true")).status_code == 422
+    assert len((await client.get(f"{BASE}/offers?drafts=true", headers=staff)).json()["items"]) == 1
+
+    bad = await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": "closed"}, headers=staff)
+    assert bad.status_code == 409
+    published = await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": "published"}, headers=staff)
+    assert published.status_code == 200 and published.json()["published_at"]
+
+    async with sessions() as session:
+        rows = list(await session.scalars(select(PushOutbox).where(PushOutbox.topic == "participation.offers")))
+    assert len(rows) == 1
+    assert rows[0].deep_link == f"stadtkern://participation/offers/{offer_id}"
+    assert rows[0].audience == {"districts": ["Hörde"], "categories": ["mobility"]}
+    assert rows[0].title["en"] == "New participation offer" and rows[0].body["de"] == "Radweg Hörde"
+
+    shown = await client.get(f"{BASE}/offers/{offer_id}")
+    assert shown.status_code == 200 and shown.json()["title"]["de"] == "Radweg Hörde"
+    for status in ("closed", "results_published"):
+        moved = await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": status}, headers=staff)
+        assert moved.status_code == 200 and moved.json()["status"] == status
+
+    updated = await client.put(f"{BASE}/offers/{offer_id}", json=offer_body(capacity=12), headers=staff)
+    assert updated.status_code == 200 and updated.json()["capacity"] == 12
+
+
+async def test_offer_validation_and_auth(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    _, device = await register_device(client)
+    assert (await client.post(f"{BASE}/offers", json=offer_body(), headers=device)).status_code == 401
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    response = await client.post(f"{BASE}/offers", json=offer_body(districts=["Atlantis"]), headers=staff)
+    assert response.status_code == 422
+    assert "body.districts[0]" in response.text
+    response = await client.post(f"{BASE}/offers", json=offer_body(ends_at="2030-04-01T00:00:00+02:00"), headers=staff)
+    assert response.status_code == 422 and "body.ends_at" in response.text
+
+
+async def test_resident_filters_pagination_and_delta_sync(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    specs = [
+        offer_body(topics=["mobility"], districts=["Hörde"], format="workshop"),
+        offer_body(topics=["climate"], districts=["Brackel"], format="site_walk"),
+        # open now: started in the past, ends in the future
+        offer_body(
+            topics=["parks"],
+            districts=["Hörde", "Brackel"],
+            format="online_survey",
+            starts_at="2020-01-01T00:00:00+00:00",
+            ends_at="2099-01-01T00:00:00+00:00",
+        ),
+    ]
+    ids = []
+    for body in specs:
+        offer_id = (await client.post(f"{BASE}/offers", json=body, headers=staff)).json()["id"]
+        await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": "published"}, headers=staff)
+        ids.append(offer_id)
+    # a draft never shows
+    await client.post(f"{BASE}/offers", json=offer_body(), headers=staff)
+
+    async def listed(query: str) -> list[str]:
+        response = await client.get(f"{BASE}/offers?{query}")
+        assert response.status_code == 200, response.text
+        return [item["id"] for item in response.json()["items"]]
+
+    assert set(await listed("")) == set(ids)
+    assert await listed("topic=climate") == [ids[1]]
+    assert set(await listed("district=Hörde")) == {ids[0], ids[2]}
+    assert await listed("format=site_walk") == [ids[1]]
+    assert await listed("open_now=true") == [ids[2]]
+    assert set(await listed("upcoming=true")) == {ids[0], ids[1]}
+    assert await listed("topic=mob%25") == []  # LIKE wildcards are escaped
+
+    first = (await client.get(f"{BASE}/offers?limit=2")).json()
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = (await client.get(f"{BASE}/offers?limit=2&cursor={first['next_cursor']}")).json()
+    assert len(second["items"]) == 1 and "next_cursor" not in second
+    assert {i["id"] for i in first["items"] + second["items"]} == set(ids)
+
+    token = first["sync_token"]
+    deleted = await client.delete(f"{BASE}/offers/{ids[0]}", headers=staff)
+    assert deleted.status_code == 204
+    await client.put(f"{BASE}/offers/{ids[1]}", json=offer_body(capacity=5, topics=["climate"]), headers=staff)
+    delta = (await client.get(f"{BASE}/offers?since={token}")).json()
+    assert ids[0] in delta["deleted"]
+    assert ids[1] in [i["id"] for i in delta["items"]]
+
+
+async def test_other_city_does_not_see_offers(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    offer_id = (await client.post(f"{BASE}/offers", json=offer_body(), headers=staff)).json()["id"]
+    await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": "published"}, headers=staff)
+    assert (await client.get(f"/v1/schwerte/participation/offers/{offer_id}")).status_code == 404
+    assert (await client.get("/v1/schwerte/participation/offers")).json()["items"] == []

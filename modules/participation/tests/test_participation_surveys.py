@@ -1,0 +1,228 @@
+"""Surveys: question types, validation naming the question, eligibility, open times, one response
+per device, unlinkability of answers, results and CSV export."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import uuid
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import inspect, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from support_participation import BASE, EDITOR, QUESTIONS, answers, create_survey, t
+
+from push.models import PushOutbox
+from tests.helpers import register_device, staff_headers
+
+
+def _keys(response: Any) -> list[str]:
+    return [e["field"] for e in response.json().get("errors", [])]
+
+
+async def test_answer_validation_names_the_question(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    survey_id = await create_survey(client, staff)
+    _, device = await register_device(client)
+    url = f"{BASE}/surveys/{survey_id}/responses"
+
+    cases: list[tuple[dict[str, Any], str]] = [
+        (answers(q1="nope"), "body.answers.q1"),
+        (answers(q2=["x", "y", "z"]), "body.answers.q2"),  # too many choices
+        (answers(q2=[]), "body.answers.q2"),  # too few
+        (answers(q3=6), "body.answers.q3"),
+        (answers(q3=None), "body.answers.q3"),  # required and missing
+        (answers(q4=["r1", "r1"]), "body.answers.q4"),
+        (answers(q5="yes"), "body.answers.q5"),
+        (answers(q6="x" * 21), "body.answers.q6"),  # length limit
+        (answers(q5=False, q6="hidden"), "body.answers.q6"),  # show-if not met
+        ({**answers(), "q99": 1}, "body.answers.q99"),
+    ]
+    for body, field in cases:
+        response = await client.post(url, json={"answers": body}, headers=device)
+        assert response.status_code == 422, (body, response.text)
+        assert field in _keys(response), (body, response.json())
+    # q6 is optional and hidden when q5 is no: accepted without it
+    ok = await client.post(url, json={"answers": answers(q5=False, q6=None)}, headers=device)
+    assert ok.status_code == 201, ok.text
+
+
+async def test_survey_definition_is_checked(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    bad = [
+        {"id": "a", "kind": "single_choice", "text": t("A"), "options": [{"id": "o", "label": t("O")}]},
+        {"id": "b", "kind": "yes_no", "text": t("B"), "show_if": {"question": "later", "any_of": ["yes"]}},
+        {"id": "b", "kind": "rating", "text": t("C"), "scale": 3, "scale_labels": {"4": t("x")}},
+    ]
+    response = await client.post(f"{BASE}/surveys", json={"title": t("S"), "questions": bad}, headers=staff)
+    assert response.status_code == 422
+    assert {"body.questions[0].options", "body.questions[1].show_if.question", "body.questions[2].id"} <= set(
+        _keys(response)
+    )
+
+
+async def test_one_response_per_device_and_unlinkable(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    survey_id = await create_survey(client, staff)
+    url = f"{BASE}/surveys/{survey_id}/responses"
+    devices = [await register_device(client) for _ in range(3)]
+    for _, headers in devices:
+        response = await client.post(url, json={"answers": answers()}, headers=headers)
+        assert response.status_code == 201, response.text
+    again = await client.post(url, json={"answers": answers(q1="b")}, headers=devices[0][1])
+    assert again.status_code == 409
+    # another survey: the same device may answer it
+    other = await create_survey(client, staff)
+    assert (
+        await client.post(f"{BASE}/surveys/{other}/responses", json={"answers": answers()}, headers=devices[0][1])
+    ).status_code == 201
+
+    device_ids = {uuid.UUID(d) for d, _ in devices}
+    needles = {str(d) for d in device_ids} | {d.hex for d in device_ids}
+    async with sessions() as session:
+
+        def columns(sync: Any, table: str) -> dict[str, Any]:
+            return {c["name"]: c["type"] for c in inspect(sync).get_columns(table)}
+
+        conn = await session.connection()
+        response_cols = await conn.run_sync(columns, "participation_response")
+        marker_cols = await conn.run_sync(columns, "participation_marker")
+        # the answers table: no device, account, address or time-of-day column
+        assert set(response_cols) == {"id", "sa_orm_sentinel", "tenant_id", "survey_id", "submitted_on", "answers"}
+        assert "DATE" in str(response_cols["submitted_on"]).upper()
+        # the marker table holds no response id and no time at all
+        assert set(marker_cols) == {"id", "sa_orm_sentinel", "survey_id", "marker"}
+
+        responses = (await session.execute(text("SELECT * FROM participation_response"))).mappings().all()
+        markers = (await session.execute(text("SELECT * FROM participation_marker"))).mappings().all()
+        assert len(responses) == 4 and len(markers) == 4
+        marker_values = {str(m["marker"]) for m in markers}
+        marker_ids = {str(m["id"]) for m in markers}
+        for row in responses:
+            dumped = " ".join(str(v) for v in row.values()).lower()
+            for needle in needles | marker_values | marker_ids:
+                assert needle.lower() not in dumped
+            rid = uuid.UUID(bytes=row["id"]) if isinstance(row["id"], bytes) else uuid.UUID(str(row["id"]))
+            assert rid.version == 4  # random, not time-ordered like UUIDv7
+            assert isinstance(row["submitted_on"], (dt.date, str))
+            assert len(str(row["submitted_on"])) == 10  # a day, nothing finer
+        for m in markers:
+            dumped = " ".join(str(v) for v in m.values()).lower()
+            assert not any(n.lower() in dumped for n in needles)
+        # marker ids and response ids share nothing
+        response_ids = {str(r["id"]) for r in responses}
+        assert not (response_ids & marker_ids)
+
+
+async def test_eligibility_and_open_times(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    survey_id = await create_survey(client, staff, eligible_districts=["Hörde"], min_age=16)
+    _, device = await register_device(client)
+    url = f"{BASE}/surveys/{survey_id}/responses"
+    missing = await client.post(url, json={"answers": answers()}, headers=device)
+    assert missing.status_code == 422 and {"body.district"} <= set(_keys(missing))
+    wrong = await client.post(url, json={"answers": answers(), "district": "Brackel", "age": 30}, headers=device)
+    assert wrong.status_code == 403
+    young = await client.post(url, json={"answers": answers(), "district": "Hörde", "age": 12}, headers=device)
+    assert young.status_code == 403
+    ok = await client.post(url, json={"answers": answers(), "district": "Hörde", "age": 16}, headers=device)
+    assert ok.status_code == 201, ok.text
+
+    future = (dt.datetime.now(dt.UTC) + dt.timedelta(days=2)).isoformat()
+    later = await create_survey(client, staff, opens_at=future)
+    early = await client.post(f"{BASE}/surveys/{later}/responses", json={"answers": answers()}, headers=device)
+    assert early.status_code == 409 and "not open" in early.text
+    draft = await create_survey(client, staff, publish=False)
+    assert (
+        await client.post(f"{BASE}/surveys/{draft}/responses", json={"answers": answers()}, headers=device)
+    ).status_code == 404
+    changed = await client.put(f"{BASE}/surveys/{later}", json={"title": t("x"), "questions": QUESTIONS}, headers=staff)
+    assert changed.status_code == 409  # published surveys are frozen
+
+
+async def test_results_visibility_csv_and_results_push(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    survey_id = await create_survey(client, staff, results_visibility="after_close")
+    url = f"{BASE}/surveys/{survey_id}/responses"
+    given = [
+        answers(q1="a", q2=["x", "y"], q3=5, q4=["r1", "r2", "r3"], q5=True, q6="Schön"),
+        answers(q1="a", q2=["y"], q3=4, q4=["r2", "r1"], q5=True, q6="Zu laut"),
+        answers(q1="b", q2=["z"], q3=1, q4=["r1"], q5=False, q6=None),
+    ]
+    notified = []
+    for index, body in enumerate(given):
+        device_id, headers = await register_device(client)
+        response = await client.post(url, json={"answers": body, "notify_results": index < 2}, headers=headers)
+        assert response.status_code == 201, response.text
+        if index < 2:
+            notified.append(device_id)
+
+    results_url = f"{BASE}/surveys/{survey_id}/results"
+    assert (await client.get(results_url)).status_code == 403  # after close only
+    staff_view = (await client.get(results_url, headers=staff)).json()
+    assert staff_view["responses"] == 3
+    by_id = {q["id"]: q for q in staff_view["questions"]}
+    assert {o["id"]: o["count"] for o in by_id["q1"]["options"]} == {"a": 2, "b": 1, "c": 0}
+    assert [o["share"] for o in by_id["q1"]["options"]] == [0.6667, 0.3333, 0.0]
+    assert {o["id"]: o["count"] for o in by_id["q2"]["options"]} == {"x": 1, "y": 2, "z": 1}
+    assert by_id["q3"]["distribution"] == {"1": 1, "2": 0, "3": 0, "4": 1, "5": 1}
+    assert by_id["q3"]["mean"] == 3.333 and by_id["q3"]["median"] == 4
+    # Borda with 3 options: r1 = 2+1+2 = 5, r2 = 1+2 = 3, r3 = 0
+    assert [(o["id"], o["borda"]) for o in by_id["q4"]["options"]] == [("r1", 5), ("r2", 3), ("r3", 0)]
+    assert {o["id"]: o["count"] for o in by_id["q5"]["options"]} == {"yes": 2, "no": 1}
+    assert by_id["q6"]["texts"] == ["Schön", "Zu laut"]
+
+    for status in ("closed", "results_published"):
+        moved = await client.post(f"{BASE}/surveys/{survey_id}/status", json={"status": status}, headers=staff)
+        assert moved.status_code == 200
+    public = (await client.get(results_url)).json()
+    assert public["responses"] == 3
+    assert "texts" not in {k for q in public["questions"] for k in q}  # free text only for staff
+
+    async with sessions() as session:
+        rows = list(await session.scalars(select(PushOutbox).where(PushOutbox.topic == "participation.results")))
+        assert len(rows) == 1
+        assert sorted(rows[0].audience["device_ids"]) == sorted(notified)
+        left = await session.scalar(text("SELECT count(*) FROM participation_result_subscription"))
+        assert left == 0
+
+    csv_response = await client.get(f"{BASE}/surveys/{survey_id}/responses.csv", headers=staff)
+    assert csv_response.status_code == 200
+    assert csv_response.headers["content-type"].startswith("text/csv")
+    content = csv_response.content.decode("utf-8-sig")
+    rows_csv = list(csv.reader(io.StringIO(content)))
+    assert rows_csv[0] == ["q1", "q2", "q3", "q4", "q5", "q6"]
+    assert len(rows_csv) == 4
+    assert ["b", "z", "1", "r1", "no", ""] in rows_csv[1:]
+    assert (await client.get(f"{BASE}/surveys/{survey_id}/responses.csv")).status_code == 401
+
+    staff_only = await create_survey(client, staff, results_visibility="staff_only")
+    assert (await client.get(f"{BASE}/surveys/{staff_only}/results")).status_code == 403
+    live = await create_survey(client, staff, results_visibility="live")
+    assert (await client.get(f"{BASE}/surveys/{live}/results")).json()["responses"] == 0
+
+
+async def test_publishing_a_survey_pushes(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    survey_id = await create_survey(client, staff, districts=["Brackel"])
+    async with sessions() as session:
+        rows = list(await session.scalars(select(PushOutbox).where(PushOutbox.topic == "participation.offers")))
+    assert len(rows) == 1 and rows[0].deep_link == f"stadtkern://participation/surveys/{survey_id}"
+    assert rows[0].audience == {"districts": ["Brackel"]}
+    listed = (await client.get(f"{BASE}/surveys")).json()["items"]
+    assert [s["id"] for s in listed] == [survey_id] and listed[0]["open_now"] is True
