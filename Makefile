@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]" $(foreach d,$(MODULE_DISTS),-e $(dir $(d)))
+	$(BIN)/python -m pip install --quiet -e ".[test]" $(foreach d,$(MODULE_DISTS),-e "$(dir $(d))[test]")
 	# The partner-city module is installed like any third-party package: not editable, not from modules/.
 	$(BIN)/python -m pip install --quiet --force-reinstall --no-deps ./$(PARTNER_DIST)
 	@touch $(STAMP)
