@@ -25,8 +25,11 @@ install: $(STAMP)
 
 # Embedded default: SQLite file, migrated and loaded with demo data for Dortmund and Schwerte,
 # served on http://127.0.0.1:8000 (OpenAPI UI at /schema/swagger), scheduler in the same process.
+# A fixed dev-only key keeps device credentials and survey markers valid across restarts;
+# production refuses to start without its own STADTKERN_SECRET_KEY.
 run: install
 	STADTKERN_ENV=dev STADTKERN_LOG_JSON=false \
+	STADTKERN_SECRET_KEY=$${STADTKERN_SECRET_KEY:-dev-only-not-secret-stadtkern-embedded-default} \
 	STADTKERN_DATABASE_URL=$${STADTKERN_DATABASE_URL:-sqlite+aiosqlite:///./stadtkern.db} \
 	$(BIN)/stadtkern run --host 127.0.0.1 --port 8000
 

@@ -276,15 +276,12 @@ async def schedule_reminders(
             )
         ).all()
     )
-    sent = set(
-        (
-            await session.execute(
-                select(Reminder.device_id, Reminder.occurrence_start).where(
-                    Reminder.event_id == event.id, Reminder.state != REMINDER_PENDING
-                )
-            )
-        ).tuples()
+    rows = await session.execute(
+        select(Reminder.device_id, Reminder.occurrence_start).where(
+            Reminder.event_id == event.id, Reminder.state != REMINDER_PENDING
+        )
     )
+    sent = {(device_id, start) for device_id, start in rows}
     for fav in favourites:
         lead = dt.timedelta(minutes=fav.remind_minutes or 0)
         for start in starts:
