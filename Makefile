@@ -48,6 +48,7 @@ format: install
 
 openapi: install
 	STADTKERN_ENV=test STADTKERN_MANIFEST_PATH=module_manifest.toml $(BIN)/stadtkern openapi > schemas/openapi.json
+	STADTKERN_ENV=test $(BIN)/stadtkern json-schemas --out schemas
 
 bench: install
 	$(BIN)/python bench/startup.py

@@ -97,6 +97,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--password-env", default="STADTKERN_ADMIN_PASSWORD", help="environment variable holding the password"
     )
     sub.add_parser("openapi", help="print the OpenAPI document (committed as schemas/openapi.json)")
+    schemas_cmd = sub.add_parser("json-schemas", help="write the JSON Schemas of the manifest and module.toml")
+    schemas_cmd.add_argument("--out", default="schemas")
     args = parser.parse_args(argv)
 
     try:
@@ -134,6 +136,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             from core.openapi import document
 
             sys.stdout.write(document(settings))
+        elif args.command == "json-schemas":
+            from pathlib import Path
+
+            from core.openapi import json_schemas
+
+            for name, text in json_schemas().items():
+                (Path(args.out) / name).write_text(text, encoding="utf-8")
     except StartupError as exc:
         print(f"stadtkern: {exc}", file=sys.stderr)
         return 2

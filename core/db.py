@@ -15,6 +15,8 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         @event.listens_for(engine.sync_engine, "connect")
         def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            # Transactions are ours (see _begin below), not the driver's implicit ones.
+            dbapi_connection.isolation_level = None
             # Foreign keys make device deletion cascade; WAL lets the worker write while the API reads.
             cursor = dbapi_connection.cursor()
             cursor.execute("PRAGMA foreign_keys=ON")
@@ -22,6 +24,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
+
+        @event.listens_for(engine.sync_engine, "begin")
+        def _begin(connection: Any) -> None:
+            # BEGIN IMMEDIATE takes the write lock up front and waits for it (busy_timeout). With the
+            # driver's deferred BEGIN, a transaction that reads and then writes while another process
+            # writes fails at once with "database is locked" (its WAL snapshot went stale).
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)

@@ -13,3 +13,16 @@ def document(settings: Settings) -> str:
     app = create_app(settings, migrate_on_start=False)
     schema = app.openapi_schema.to_schema()
     return json.dumps(schema, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def json_schemas() -> dict[str, str]:
+    """JSON Schemas of ``module_manifest.toml`` and of a module's ``module.toml`` (for editors and CI)."""
+    import msgspec
+
+    from core.loader import ModuleToml
+    from core.manifest import Manifest
+
+    return {
+        name: json.dumps(msgspec.json.schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+        for name, kind in (("manifest.schema.json", Manifest), ("module.schema.json", ModuleToml))
+    }

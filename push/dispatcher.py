@@ -212,19 +212,12 @@ class Dispatcher:
         if limiter is None or limiter.rate != rate:
             limiter = _limiters[self.slug] = _Limiter(rate=rate, allowance=rate)
         self.limiter = limiter
-        bind = session_factory.kw.get("bind")
-        # SQLite in WAL mode fails a deferred transaction whose snapshot went stale while it waited
-        # for the write lock ("database is locked") instead of waiting; so this process takes
-        # its writes one at a time there. Sends still overlap. PostgreSQL needs none of this.
-        self._write_lock = asyncio.Lock() if bind is not None and bind.dialect.name == "sqlite" else None
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
-        if self._write_lock is None:
-            async with self.factory() as session, session.begin():
-                yield session
-            return
-        async with self._write_lock, self.factory() as session, session.begin():
+        # On SQLite the core's engine begins every transaction IMMEDIATE, so concurrent writers
+        # wait for the lock (busy_timeout) instead of failing with "database is locked".
+        async with self.factory() as session, session.begin():
             yield session
 
     # -- claiming --------------------------------------------------------------------------

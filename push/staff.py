@@ -11,7 +11,7 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Response, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -224,7 +224,7 @@ async def list_notifications(
     ctx: Ctx,
     cursor: FromQuery[str | None] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
-    only: Annotated[str | None, Parameter(query="state", description="only this state")] = None,
+    only: Annotated[str | None, QueryParameter(name="state", description="only this state")] = None,
 ) -> Page[NotificationOut]:
     stmt = sa.select(PushOutbox).where(PushOutbox.tenant_id == ctx.tenant.slug)
     if only:
@@ -274,7 +274,7 @@ async def list_deliveries(
     ctx: Ctx,
     cursor: FromQuery[str | None] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
-    only: Annotated[str | None, Parameter(query="state", description="only this state")] = None,
+    only: Annotated[str | None, QueryParameter(name="state", description="only this state")] = None,
 ) -> Page[DeliveryOut]:
     row = await _get(ctx, notification_id)
     stmt = sa.select(PushDelivery).where(PushDelivery.notification_id == row.id)
