@@ -8,16 +8,22 @@ import logging
 import os
 import secrets
 import uuid
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any, TypeVar
+
+import msgspec
+from litestar import Response
+from litestar.datastructures import ResponseHeader
 
 from core.api import ROLE_EDITOR, Invalid, ModuleContext, StaffUser
+from schemas import LocalizedText
 from stadtkern_participation.settings import ParticipationSettings
 
 MODULE_ID = "participation"
 log = logging.getLogger("stadtkern.participation")
 _FALLBACK_SECRET = secrets.token_bytes(32)
 _warned: set[str] = set()
+T = TypeVar("T")
 
 
 def join_list(values: Iterable[str]) -> str:
@@ -36,6 +42,36 @@ def check_names(values: list[str], allowed: list[str], field: str) -> list[str]:
         if allowed and value not in allowed:
             raise Invalid(f"{field}[{index}]", f"unknown value; one of {', '.join(allowed)}")
     return values
+
+
+def text_of(value: Mapping[str, Any] | None) -> LocalizedText | None:
+    """A stored ``{"de": ..., "en": ...}`` as ``LocalizedText`` (both languages: the staff view)."""
+    return None if value is None else msgspec.convert(value, LocalizedText)
+
+
+def pick_text(value: Mapping[str, Any] | None, locales: Sequence[str]) -> str | None:
+    """A stored text in the caller's language (``ctx.locales``), German when it has no such text."""
+    text = text_of(value)
+    return None if text is None else text.pick(list(locales))
+
+
+# For the OpenAPI document of resident routes whose texts follow Accept-Language.
+LANGUAGE_HEADERS = [
+    ResponseHeader(
+        name="Content-Language",
+        documentation_only=True,
+        value="de",  # gives the documented schema its type (string); the handler sets the real value
+        example="en",
+        required=True,
+        description="The language the texts were picked in: the first of the city's locales in the "
+        "caller's Accept-Language, else de (a text missing in that language falls back to German)",
+    )
+]
+
+
+def localized(body: T, locales: Sequence[str]) -> Response[T]:
+    """A resident response whose texts were picked for ``locales``: says which language it is in."""
+    return Response(body, headers={"Content-Language": locales[0], "Vary": "Accept-Language"})
 
 
 def is_staff(ctx: ModuleContext[Any]) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -31,7 +32,16 @@ from core.api import (
     utcnow,
 )
 from schemas import DeltaPage, GeoPoint, LocalizedText
-from stadtkern_participation.common import check_names, is_staff, join_list, split_list
+from stadtkern_participation.common import (
+    LANGUAGE_HEADERS,
+    check_names,
+    is_staff,
+    join_list,
+    localized,
+    pick_text,
+    split_list,
+    text_of,
+)
 from stadtkern_participation.models import RESOURCE_OFFER, TRANSITIONS, Offer
 from stadtkern_participation.settings import ParticipationSettings
 
@@ -63,6 +73,30 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class OfferOut(msgspec.Struct, omit_defaults=True):
+    """An offer as residents see it: texts in the language the caller asked for (German fallback)."""
+
+    id: uuid.UUID
+    status: str
+    title: str
+    format: str
+    topics: list[str]
+    districts: list[str]
+    updated_at: dt.datetime
+    summary: str | None = None
+    description: str | None = None
+    starts_at: dt.datetime | None = None
+    ends_at: dt.datetime | None = None
+    place: Place | None = None
+    capacity: int | None = None
+    registration_url: str | None = None
+    contact: str | None = None
+    accessibility: str | None = None
+    published_at: dt.datetime | None = None
+
+
+class OfferStaffOut(msgspec.Struct, omit_defaults=True):
+    """An offer as editors edit it: every text in both languages, as ``OfferIn`` takes them."""
+
     id: uuid.UUID
     status: str
     title: LocalizedText
@@ -86,20 +120,41 @@ class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
     status: Status
 
 
-def _text(value: dict[str, Any] | None) -> LocalizedText | None:
-    return None if value is None else msgspec.convert(value, LocalizedText)
-
-
 def _raw(value: LocalizedText | None) -> dict[str, Any] | None:
     return None if value is None else msgspec.to_builtins(value)
 
 
-def offer_out(row: Offer) -> OfferOut:
-    place = None
-    if row.place_name is not None:
-        loc = GeoPoint(lat=row.lat, lon=row.lon) if row.lat is not None and row.lon is not None else None
-        place = Place(name=row.place_name, location=loc)
+def _place(row: Offer) -> Place | None:
+    if row.place_name is None:
+        return None
+    loc = GeoPoint(lat=row.lat, lon=row.lon) if row.lat is not None and row.lon is not None else None
+    return Place(name=row.place_name, location=loc)
+
+
+def offer_out(row: Offer, locales: Sequence[str]) -> OfferOut:
     return OfferOut(
+        id=row.id,
+        status=row.status,
+        title=pick_text(row.title, locales) or "",
+        format=row.format,
+        topics=split_list(row.topics),
+        districts=split_list(row.districts),
+        updated_at=row.updated_at,
+        summary=pick_text(row.summary, locales),
+        description=pick_text(row.description, locales),
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        place=_place(row),
+        capacity=row.capacity,
+        registration_url=row.registration_url,
+        contact=row.contact,
+        accessibility=pick_text(row.accessibility, locales),
+        published_at=row.published_at,
+    )
+
+
+def offer_staff_out(row: Offer) -> OfferStaffOut:
+    return OfferStaffOut(
         id=row.id,
         status=row.status,
         title=msgspec.convert(row.title, LocalizedText),
@@ -107,15 +162,15 @@ def offer_out(row: Offer) -> OfferOut:
         topics=split_list(row.topics),
         districts=split_list(row.districts),
         updated_at=row.updated_at,
-        summary=_text(row.summary),
-        description=_text(row.description),
+        summary=text_of(row.summary),
+        description=text_of(row.description),
         starts_at=row.starts_at,
         ends_at=row.ends_at,
-        place=place,
+        place=_place(row),
         capacity=row.capacity,
         registration_url=row.registration_url,
         contact=row.contact,
-        accessibility=_text(row.accessibility),
+        accessibility=text_of(row.accessibility),
         published_at=row.published_at,
     )
 
@@ -171,7 +226,12 @@ async def notify_new(
     )
 
 
-@get("/offers", summary="Participation offers; filters, cursor pagination and ?since= delta sync")
+@get(
+    "/offers",
+    summary="Participation offers in the caller's language (Accept-Language); filters, cursor pagination and "
+    "?since= delta sync",
+    response_headers=LANGUAGE_HEADERS,
+)
 async def list_offers(
     ctx: Ctx,
     topic: FromQuery[str | None] = None,
@@ -183,7 +243,7 @@ async def list_offers(
     since: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
-) -> DeltaPage[OfferOut]:
+) -> Response[DeltaPage[OfferOut]]:
     now = utcnow()
     token = sync_token(now)
     changed_since = parse_since(since)
@@ -212,26 +272,41 @@ async def list_offers(
         if not cursor:
             deleted = await deleted_since(ctx.session, ctx.tenant.slug, RESOURCE_OFFER, changed_since)
     rows, next_cursor = await paginate(ctx.session, stmt, [Offer.id], cursor=cursor, limit=limit, descending=True)
-    return DeltaPage(items=[offer_out(r) for r in rows], deleted=deleted, sync_token=token, next_cursor=next_cursor)
+    items = [offer_out(r, ctx.locales) for r in rows]
+    page = DeltaPage(items=items, deleted=deleted, sync_token=token, next_cursor=next_cursor)
+    return localized(page, ctx.locales)
 
 
-@get("/offers/{offer_id:uuid}", summary="One participation offer")
-async def show_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> OfferOut:
-    return offer_out(await get_offer(ctx, offer_id, staff=is_staff(ctx)))
+@get(
+    "/offers/{offer_id:uuid}",
+    summary="One participation offer in the caller's language (Accept-Language)",
+    response_headers=LANGUAGE_HEADERS,
+)
+async def show_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[OfferOut]:
+    return localized(offer_out(await get_offer(ctx, offer_id, staff=is_staff(ctx)), ctx.locales), ctx.locales)
+
+
+@get(
+    "/offers/{offer_id:uuid}/edit",
+    guards=[require_editor],
+    summary="One offer with its texts in both languages, drafts included, for editing (editors)",
+)
+async def edit_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> OfferStaffOut:
+    return offer_staff_out(await get_offer(ctx, offer_id, staff=True))
 
 
 @post("/offers", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create an offer as draft (editors)")
-async def create_offer(data: JSONBody[OfferIn], ctx: Ctx) -> OfferOut:
+async def create_offer(data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
     row = await ctx.repository(Offer).add(_apply(Offer(status="draft"), data, ctx.settings))
     await ctx.session.flush()
-    return offer_out(row)
+    return offer_staff_out(row)
 
 
 @put("/offers/{offer_id:uuid}", guards=[require_editor], summary="Replace an offer's content (editors)")
-async def update_offer(offer_id: FromPath[uuid.UUID], data: JSONBody[OfferIn], ctx: Ctx) -> OfferOut:
+async def update_offer(offer_id: FromPath[uuid.UUID], data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
     row = _apply(await get_offer(ctx, offer_id, staff=True), data, ctx.settings)
     await ctx.session.flush()
-    return offer_out(row)
+    return offer_staff_out(row)
 
 
 @post(
@@ -240,7 +315,7 @@ async def update_offer(offer_id: FromPath[uuid.UUID], data: JSONBody[OfferIn], c
     status_code=200,
     summary="Move an offer along its status flow",
 )
-async def change_offer_status(offer_id: FromPath[uuid.UUID], data: JSONBody[StatusIn], ctx: Ctx) -> OfferOut:
+async def change_offer_status(offer_id: FromPath[uuid.UUID], data: JSONBody[StatusIn], ctx: Ctx) -> OfferStaffOut:
     row = await get_offer(ctx, offer_id, staff=True)
     if data.status not in TRANSITIONS[row.status]:
         raise Conflict(detail=f"an offer in status {row.status!r} cannot become {data.status!r}")
@@ -255,7 +330,7 @@ async def change_offer_status(offer_id: FromPath[uuid.UUID], data: JSONBody[Stat
             topics=split_list(row.topics),
         )
     await ctx.session.flush()
-    return offer_out(row)
+    return offer_staff_out(row)
 
 
 @delete(
@@ -272,4 +347,4 @@ async def delete_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[None
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 
-route_handlers = [list_offers, show_offer, create_offer, update_offer, change_offer_status, delete_offer]
+route_handlers = [list_offers, show_offer, edit_offer, create_offer, update_offer, change_offer_status, delete_offer]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import statistics
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -42,6 +42,46 @@ class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     # Labels of scale points, keyed by the point as text ("1", "5").
     scale_labels: dict[str, LocalizedText] = {}
     show_if: ShowIf | None = None
+
+
+class OptionOut(msgspec.Struct, frozen=True):
+    """An option as residents see it: the label in the caller's language."""
+
+    id: str
+    label: str
+
+
+class QuestionOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A question as residents see it: text, option and scale labels in the caller's language."""
+
+    id: str
+    kind: Kind
+    text: str
+    required: bool = True
+    options: list[OptionOut] = []
+    min_choices: int | None = None
+    max_choices: int | None = None
+    max_length: int = 2000
+    scale: int = 5
+    scale_labels: dict[str, str] = {}
+    show_if: ShowIf | None = None
+
+
+def question_out(q: Question, locales: Sequence[str]) -> QuestionOut:
+    wanted = list(locales)
+    return QuestionOut(
+        id=q.id,
+        kind=q.kind,
+        text=q.text.pick(wanted),
+        required=q.required,
+        options=[OptionOut(id=o.id, label=o.label.pick(wanted)) for o in q.options],
+        min_choices=q.min_choices,
+        max_choices=q.max_choices,
+        max_length=q.max_length,
+        scale=q.scale,
+        scale_labels={point: label.pick(wanted) for point, label in q.scale_labels.items()},
+        show_if=q.show_if,
+    )
 
 
 def check_definition(questions: list[Question], field: str = "body.questions") -> None:

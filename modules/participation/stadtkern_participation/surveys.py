@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -31,7 +32,17 @@ from core.api import (
     utcnow,
 )
 from schemas import LocalizedText, Page
-from stadtkern_participation.common import check_names, is_staff, join_list, marker_for, split_list
+from stadtkern_participation.common import (
+    LANGUAGE_HEADERS,
+    check_names,
+    is_staff,
+    join_list,
+    localized,
+    marker_for,
+    pick_text,
+    split_list,
+    text_of,
+)
 from stadtkern_participation.models import (
     TRANSITIONS,
     Marker,
@@ -43,7 +54,15 @@ from stadtkern_participation.models import (
     Response as ResponseRow,
 )
 from stadtkern_participation.offers import Ctx, StatusIn, notify_new
-from stadtkern_participation.questions import Question, check_definition, csv_cell, tally, validate_answers
+from stadtkern_participation.questions import (
+    Question,
+    QuestionOut,
+    check_definition,
+    csv_cell,
+    question_out,
+    tally,
+    validate_answers,
+)
 from stadtkern_participation.settings import ParticipationSettings
 
 Visibility = Literal["live", "after_close", "staff_only"]
@@ -65,6 +84,27 @@ class SurveyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 class SurveyOut(msgspec.Struct, omit_defaults=True):
+    """A survey as residents see it: title, intro and questions in the caller's language."""
+
+    id: uuid.UUID
+    status: str
+    title: str
+    questions: list[QuestionOut]
+    results_visibility: str
+    updated_at: dt.datetime
+    districts: list[str] = []
+    eligible_districts: list[str] = []
+    intro: str | None = None
+    offer_id: uuid.UUID | None = None
+    opens_at: dt.datetime | None = None
+    closes_at: dt.datetime | None = None
+    min_age: int | None = None
+    open_now: bool = False
+
+
+class SurveyStaffOut(msgspec.Struct, omit_defaults=True):
+    """A survey as editors edit it: every text in both languages, as ``SurveyIn`` takes them."""
+
     id: uuid.UUID
     status: str
     title: LocalizedText
@@ -107,8 +147,27 @@ def is_open(row: Survey, now: dt.datetime) -> bool:
     )
 
 
-def survey_out(row: Survey) -> SurveyOut:
+def survey_out(row: Survey, locales: Sequence[str]) -> SurveyOut:
     return SurveyOut(
+        id=row.id,
+        status=row.status,
+        title=pick_text(row.title, locales) or "",
+        questions=[question_out(q, locales) for q in questions_of(row)],
+        results_visibility=row.results_visibility,
+        updated_at=row.updated_at,
+        districts=split_list(row.districts),
+        eligible_districts=list(row.eligible_districts),
+        intro=pick_text(row.intro, locales),
+        offer_id=row.offer_id,
+        opens_at=row.opens_at,
+        closes_at=row.closes_at,
+        min_age=row.min_age,
+        open_now=is_open(row, utcnow()),
+    )
+
+
+def survey_staff_out(row: Survey) -> SurveyStaffOut:
+    return SurveyStaffOut(
         id=row.id,
         status=row.status,
         title=msgspec.convert(row.title, LocalizedText),
@@ -117,7 +176,7 @@ def survey_out(row: Survey) -> SurveyOut:
         updated_at=row.updated_at,
         districts=split_list(row.districts),
         eligible_districts=list(row.eligible_districts),
-        intro=None if row.intro is None else msgspec.convert(row.intro, LocalizedText),
+        intro=text_of(row.intro),
         offer_id=row.offer_id,
         opens_at=row.opens_at,
         closes_at=row.closes_at,
@@ -152,14 +211,18 @@ async def _apply(ctx: ModuleContext[ParticipationSettings], row: Survey, data: S
     return row
 
 
-@get("/surveys", summary="Published surveys of the city (editors: ?drafts=true for all)")
+@get(
+    "/surveys",
+    summary="Published surveys of the city in the caller's language (Accept-Language); editors: ?drafts=true for all",
+    response_headers=LANGUAGE_HEADERS,
+)
 async def list_surveys(
     ctx: Ctx,
     offer_id: FromQuery[uuid.UUID | None] = None,
     drafts: FromQuery[bool] = False,
     cursor: FromQuery[str | None] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
-) -> Page[SurveyOut]:
+) -> Response[Page[SurveyOut]]:
     if drafts and not is_staff(ctx):
         raise Invalid("query.drafts", "only the city's editors see drafts")
     stmt = select(Survey).where(Survey.tenant_id == ctx.tenant.slug)
@@ -168,30 +231,43 @@ async def list_surveys(
     if offer_id is not None:
         stmt = stmt.where(Survey.offer_id == offer_id)
     rows, next_cursor = await paginate(ctx.session, stmt, [Survey.id], cursor=cursor, limit=limit, descending=True)
-    return Page(items=[survey_out(r) for r in rows], next_cursor=next_cursor)
+    return localized(Page(items=[survey_out(r, ctx.locales) for r in rows], next_cursor=next_cursor), ctx.locales)
 
 
-@get("/surveys/{survey_id:uuid}", summary="One survey with its questions")
-async def show_survey(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> SurveyOut:
-    return survey_out(await _get(ctx, survey_id, staff=is_staff(ctx)))
+@get(
+    "/surveys/{survey_id:uuid}",
+    summary="One survey with its questions in the caller's language (Accept-Language)",
+    response_headers=LANGUAGE_HEADERS,
+)
+async def show_survey(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[SurveyOut]:
+    return localized(survey_out(await _get(ctx, survey_id, staff=is_staff(ctx)), ctx.locales), ctx.locales)
+
+
+@get(
+    "/surveys/{survey_id:uuid}/edit",
+    guards=[require_editor],
+    summary="One survey with its texts in both languages, drafts included, for editing (editors)",
+)
+async def edit_survey(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> SurveyStaffOut:
+    return survey_staff_out(await _get(ctx, survey_id, staff=True))
 
 
 @post("/surveys", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create a survey as draft (editors)")
-async def create_survey(data: JSONBody[SurveyIn], ctx: Ctx) -> SurveyOut:
+async def create_survey(data: JSONBody[SurveyIn], ctx: Ctx) -> SurveyStaffOut:
     row = await _apply(ctx, Survey(status="draft"), data)
     row = await ctx.repository(Survey).add(row)
     await ctx.session.flush()
-    return survey_out(row)
+    return survey_staff_out(row)
 
 
 @put("/surveys/{survey_id:uuid}", guards=[require_editor], summary="Replace a draft survey (editors)")
-async def update_survey(survey_id: FromPath[uuid.UUID], data: JSONBody[SurveyIn], ctx: Ctx) -> SurveyOut:
+async def update_survey(survey_id: FromPath[uuid.UUID], data: JSONBody[SurveyIn], ctx: Ctx) -> SurveyStaffOut:
     row = await _get(ctx, survey_id, staff=True)
     if row.status != "draft":
         raise Conflict(detail="only a draft survey can be changed; answers would no longer match")
     await _apply(ctx, row, data)
     await ctx.session.flush()
-    return survey_out(row)
+    return survey_staff_out(row)
 
 
 @post(
@@ -200,7 +276,7 @@ async def update_survey(survey_id: FromPath[uuid.UUID], data: JSONBody[SurveyIn]
     status_code=200,
     summary="Move a survey along its status flow",
 )
-async def change_survey_status(survey_id: FromPath[uuid.UUID], data: JSONBody[StatusIn], ctx: Ctx) -> SurveyOut:
+async def change_survey_status(survey_id: FromPath[uuid.UUID], data: JSONBody[StatusIn], ctx: Ctx) -> SurveyStaffOut:
     row = await _get(ctx, survey_id, staff=True)
     if data.status not in TRANSITIONS[row.status]:
         raise Conflict(detail=f"a survey in status {row.status!r} cannot become {data.status!r}")
@@ -230,7 +306,7 @@ async def change_survey_status(survey_id: FromPath[uuid.UUID], data: JSONBody[St
             for sub in subs:
                 await ctx.session.delete(sub)
     await ctx.session.flush()
-    return survey_out(row)
+    return survey_staff_out(row)
 
 
 def _check_eligibility(row: Survey, data: SubmissionIn) -> None:
@@ -336,6 +412,7 @@ async def export_csv(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[bytes
 route_handlers = [
     list_surveys,
     show_survey,
+    edit_survey,
     create_survey,
     update_survey,
     change_survey_status,

@@ -27,6 +27,11 @@ async def test_offer_lifecycle_and_push_on_publish(
     assert (await client.get(f"{BASE}/offers")).json()["items"] == []
     assert (await client.get(f"{BASE}/offers?drafts=true")).status_code == 422
     assert len((await client.get(f"{BASE}/offers?drafts=true", headers=staff)).json()["items"]) == 1
+    # editors read a draft for editing with both languages; residents cannot use that route
+    editing = await client.get(f"{BASE}/offers/{offer_id}/edit", headers=staff)
+    assert editing.status_code == 200 and editing.json()["title"] == {"de": "Radweg Hörde", "en": "Hörde cycle lane"}
+    assert "content-language" not in editing.headers
+    assert (await client.get(f"{BASE}/offers/{offer_id}/edit")).status_code == 401
 
     bad = await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": "closed"}, headers=staff)
     assert bad.status_code == 409
@@ -41,13 +46,14 @@ async def test_offer_lifecycle_and_push_on_publish(
     assert rows[0].title["en"] == "New participation offer" and rows[0].body["de"] == "Radweg Hörde"
 
     shown = await client.get(f"{BASE}/offers/{offer_id}")
-    assert shown.status_code == 200 and shown.json()["title"]["de"] == "Radweg Hörde"
+    assert shown.status_code == 200 and shown.json()["title"] == "Radweg Hörde"
     for status in ("closed", "results_published"):
         moved = await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": status}, headers=staff)
         assert moved.status_code == 200 and moved.json()["status"] == status
 
     updated = await client.put(f"{BASE}/offers/{offer_id}", json=offer_body(capacity=12), headers=staff)
     assert updated.status_code == 200 and updated.json()["capacity"] == 12
+    assert updated.json()["summary"] == {"de": "Planung", "en": "Planning"}  # staff writes answer with both
 
 
 async def test_offer_validation_and_auth(
@@ -123,3 +129,50 @@ async def test_other_city_does_not_see_offers(
     await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": "published"}, headers=staff)
     assert (await client.get(f"/v1/schwerte/participation/offers/{offer_id}")).status_code == 404
     assert (await client.get("/v1/schwerte/participation/offers")).json()["items"] == []
+
+
+async def test_offers_speak_the_callers_language(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    body = offer_body(description={"de": "Nur auf Deutsch"})  # no English description
+    offer_id = (await client.post(f"{BASE}/offers", json=body, headers=staff)).json()["id"]
+    await client.post(f"{BASE}/offers/{offer_id}/status", json={"status": "published"}, headers=staff)
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+
+    shown = await client.get(f"{BASE}/offers/{offer_id}", headers=english)
+    assert shown.status_code == 200
+    assert shown.headers["content-language"] == "en"
+    assert "accept-language" in shown.headers["vary"].lower()
+    offer = shown.json()
+    assert offer["title"] == "Hörde cycle lane" and offer["summary"] == "Planning"
+    assert offer["description"] == "Nur auf Deutsch"  # no English text: German
+    assert offer["accessibility"] == "barrierefrei"
+    assert "place" in offer and "registration_url" not in offer  # null stays absent, as before
+
+    listed = await client.get(f"{BASE}/offers", headers=english)
+    assert listed.headers["content-language"] == "en"
+    assert [i["title"] for i in listed.json()["items"]] == ["Hörde cycle lane"]
+    token = listed.json()["sync_token"]
+    await client.put(f"{BASE}/offers/{offer_id}", json={**body, "summary": {"de": "Neu", "en": "New"}}, headers=staff)
+    delta = await client.get(f"{BASE}/offers?since={token}", headers=english)
+    assert delta.headers["content-language"] == "en"
+    assert [(i["title"], i["summary"]) for i in delta.json()["items"]] == [("Hörde cycle lane", "New")]
+
+    german = await client.get(f"{BASE}/offers/{offer_id}")  # no Accept-Language
+    assert german.headers["content-language"] == "de"
+    assert german.json()["title"] == "Radweg Hörde" and german.json()["summary"] == "Neu"
+    assert (await client.get(f"{BASE}/offers", headers={"Accept-Language": "fr"})).json()["items"][0][
+        "title"
+    ] == "Radweg Hörde"
+    # one ETag per language: a cached German body is never revalidated for an English caller
+    etag = german.headers["etag"]
+    assert (await client.get(f"{BASE}/offers/{offer_id}", headers={"If-None-Match": etag})).status_code == 304
+    assert (
+        await client.get(f"{BASE}/offers/{offer_id}", headers={**english, "If-None-Match": etag})
+    ).status_code == 200
+
+    # editors keep both languages, whatever their Accept-Language
+    editing = (await client.get(f"{BASE}/offers/{offer_id}/edit", headers={**staff, **english})).json()
+    assert editing["title"] == {"de": "Radweg Hörde", "en": "Hörde cycle lane"}
+    assert editing["description"] == {"de": "Nur auf Deutsch"}

@@ -226,3 +226,66 @@ async def test_publishing_a_survey_pushes(
     assert rows[0].audience == {"districts": ["Brackel"]}
     listed = (await client.get(f"{BASE}/surveys")).json()["items"]
     assert [s["id"] for s in listed] == [survey_id] and listed[0]["open_now"] is True
+
+
+async def test_surveys_speak_the_callers_language(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    questions = [
+        {
+            "id": "mode",
+            "kind": "single_choice",
+            "text": {"de": "Wie kommen Sie?", "en": "How do you get there?"},
+            "options": [
+                {"id": "bike", "label": {"de": "Fahrrad", "en": "Bicycle"}},
+                {"id": "tram", "label": {"de": "Stadtbahn"}},  # no English label
+            ],
+        },
+        {
+            "id": "mark",
+            "kind": "rating",
+            "text": {"de": "Note"},
+            "scale": 5,
+            "scale_labels": {"1": {"de": "schlecht", "en": "poor"}, "5": {"de": "gut"}},
+        },
+    ]
+    survey_id = await create_survey(
+        client,
+        staff,
+        title={"de": "Mobilität", "en": "Mobility"},
+        intro={"de": "Kurz und anonym"},
+        questions=questions,
+    )
+    english = {"Accept-Language": "en-GB,en;q=0.9"}
+
+    shown = await client.get(f"{BASE}/surveys/{survey_id}", headers=english)
+    assert shown.status_code == 200 and shown.headers["content-language"] == "en"
+    survey = shown.json()
+    assert survey["title"] == "Mobility" and survey["intro"] == "Kurz und anonym"  # missing English: German
+    mode, mark = survey["questions"]
+    assert mode["text"] == "How do you get there?"
+    assert mode["options"] == [{"id": "bike", "label": "Bicycle"}, {"id": "tram", "label": "Stadtbahn"}]
+    assert mark["text"] == "Note" and mark["scale_labels"] == {"1": "poor", "5": "gut"}
+
+    listed = await client.get(f"{BASE}/surveys", headers=english)
+    assert listed.headers["content-language"] == "en"
+    assert [s["title"] for s in listed.json()["items"]] == ["Mobility"]
+
+    german = await client.get(f"{BASE}/surveys/{survey_id}")  # no Accept-Language
+    assert german.headers["content-language"] == "de"
+    assert german.json()["title"] == "Mobilität"
+    assert german.json()["questions"][0]["options"][0]["label"] == "Fahrrad"
+
+    # editors read and write both languages
+    editing = await client.get(f"{BASE}/surveys/{survey_id}/edit", headers={**staff, **english})
+    assert editing.status_code == 200 and "content-language" not in editing.headers
+    staff_view = editing.json()
+    assert staff_view["title"] == {"de": "Mobilität", "en": "Mobility"} and staff_view["intro"] == {
+        "de": "Kurz und anonym"
+    }
+    assert staff_view["questions"][0]["options"][1] == {"id": "tram", "label": {"de": "Stadtbahn"}}
+    assert (await client.get(f"{BASE}/surveys/{survey_id}/edit")).status_code == 401
+    draft = await create_survey(client, staff, publish=False)
+    assert (await client.get(f"{BASE}/surveys/{draft}/edit", headers=staff)).json()["title"] == t("Umfrage")
+    assert (await client.get(f"{BASE}/surveys/{draft}")).status_code == 404
