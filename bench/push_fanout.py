@@ -1,16 +1,24 @@
 """Push fan-out benchmark: one notification to N subscribed devices, dispatcher vs. bare SDK.
 
     .venv/bin/python bench/push_fanout.py --devices 100000 [--database-url postgresql+asyncpg://...]
+        [--processes 2] [--concurrency 4] [--http1]
 
 1. Starts the fake FCM server (tests/push/fake_fcm.py) in a separate process, so it does not
-   share this process's interpreter lock.
+   share this process's interpreter lock. It is spoken to in HTTP/2 (h2c, prior knowledge), as
+   firebase-admin speaks to FCM; ``--http1`` uses its HTTP/1.1 port instead (httpx's HTTP/1.1
+   connection pool is far costlier per request: that measures httpcore, not the pipeline).
 2. Migrates a fresh database (SQLite file by default), adds N devices subscribed to a topic.
-3. Dispatcher: notify() once, then dispatcher runs until every delivery is recorded
-   (claiming, expanding, per-device language, sending through firebase-admin, recording).
-4. Ceiling: the same N messages, pre-built, through firebase-admin's ``send_each_async`` alone,
-   in the same batch size and concurrency, against the same server.
+3. Warm-up, excluded from both timings: the OAuth token is fetched and the HTTP/2 connection
+   opened (a 500-message ``send_each_async``), in every sending process.
+4. Dispatcher: notify() once, then ``--processes`` dispatcher processes (1: this process) run
+   until every delivery is recorded (claiming with SKIP LOCKED on PostgreSQL, expanding,
+   per-device language, sending through firebase-admin, recording).
+5. Ceiling: the same N messages, pre-built, through firebase-admin's ``send_each_async`` alone,
+   in the same batch size, concurrency and number of processes, against the same server, run
+   once before and once after the dispatcher (the mean is the ceiling: on a shared machine the
+   two brackets show the noise).
 
-Prints both rates, peak memory, and as the last line
+Prints both rates, peak memory (RSS of a sending process), and as the last line
 ``dispatcher_per_s=<n> ceiling_per_s=<n> ratio=<dispatcher/ceiling>``.
 """
 
@@ -20,6 +28,7 @@ import argparse
 import asyncio
 import datetime as dt
 import json
+import multiprocessing
 import os
 import resource
 import subprocess
@@ -48,7 +57,7 @@ push_credentials_env = "{CREDENTIALS_ENV}"
 """
 
 
-def start_fake_fcm() -> tuple[subprocess.Popen[str], str, dict[str, str]]:
+def start_fake_fcm() -> tuple[subprocess.Popen[str], str, str, dict[str, str]]:
     proc = subprocess.Popen(
         [sys.executable, "-m", "tests.push.fake_fcm"],
         stdin=subprocess.PIPE,
@@ -59,7 +68,8 @@ def start_fake_fcm() -> tuple[subprocess.Popen[str], str, dict[str, str]]:
     assert proc.stdout is not None
     port = int(proc.stdout.readline())
     credentials = json.loads(proc.stdout.readline())
-    return proc, f"http://127.0.0.1:{port}", credentials
+    h2c_url = proc.stdout.readline().strip()
+    return proc, f"http://127.0.0.1:{port}", h2c_url, credentials
 
 
 async def seed(factory: async_sessionmaker[AsyncSession], devices: int) -> None:
@@ -114,19 +124,31 @@ async def seed(factory: async_sessionmaker[AsyncSession], devices: int) -> None:
             await session.execute(sa.insert(PushSubscription), sub_rows)
 
 
-async def run_dispatcher(
-    factory: async_sessionmaker[AsyncSession], tenant: Any, devices: int, concurrency: int
-) -> float:
-    from core.api import Notification
-    from push.dispatcher import Dispatcher
-    from push.services import PushService
-    from push.settings import PushSettings
-    from schemas import LocalizedText
+def bench_tenant() -> Any:
+    from core.loader import build_plan
+    from core.manifest import parse_manifest
 
-    settings = PushSettings(
+    return build_plan(parse_manifest(MANIFEST)).tenants[CITY].info
+
+
+def bench_settings(concurrency: int) -> Any:
+    from push.settings import PushSettings
+
+    # No pacing and no daily cap: the benchmark measures the pipeline, not the quota.
+    return PushSettings(
         concurrency=concurrency, fcm_quota_per_minute=10**9, quota_share=1.0, max_run_seconds=3600, daily_cap=0
     )
-    started = time.perf_counter()
+
+
+def token(i: int) -> str:
+    return f"bench-token-{i:08d}-" + "x" * 120
+
+
+async def notify_once(factory: async_sessionmaker[AsyncSession], tenant: Any) -> None:
+    from core.api import Notification
+    from push.services import PushService
+    from schemas import LocalizedText
+
     async with factory() as session, session.begin():
         await PushService().notify(
             session,
@@ -138,53 +160,170 @@ async def run_dispatcher(
                 deep_link="stadtkern://events/123",
             ),
         )
-    sent = 0
-    while sent < devices:
-        dispatcher = Dispatcher(tenant, factory, settings)
-        stats = await dispatcher.run()
-        sent += stats.sent
-        if not stats.sent and not stats.expanded:
-            raise RuntimeError(f"dispatcher stalled at {sent} of {devices}: {stats}")
-    return devices / (time.perf_counter() - started)
 
 
-async def run_ceiling(tenant: Any, devices: int, concurrency: int, *, check: bool = True) -> float:
+async def warm_up(tenant: Any) -> Any:
+    """OAuth token and HTTP connection, before any timing (a full batch of 500 to a dummy token)."""
     from firebase_admin import messaging
 
     from push.backends.base import OutMessage
     from push.backends.fcm import build_message, configure_service, firebase_app
 
     app = firebase_app(tenant.slug, tenant.push_credentials_env)
-    configure_service(app)  # same endpoint and retry settings as the dispatcher's backend
+    configure_service(app)  # same endpoint, protocol and retry settings as the dispatcher's backend
+    batch = [
+        build_message(OutMessage(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), token(i), "warm-up", "warm-up"))
+        for i in range(500)
+    ]
+    await messaging.send_each_async(batch, app=app)
+    return app
+
+
+async def ceiling_child(tenant: Any, args: argparse.Namespace, index: int, sync: Any) -> dict[str, Any]:
+    """``send_each_async`` alone: this process's share of the N messages, pre-built, same batching."""
+    from firebase_admin import messaging
+
+    from push.backends.base import OutMessage
+    from push.backends.fcm import build_message
+
+    app = await warm_up(tenant)
     messages = [
         build_message(
             OutMessage(
                 delivery_id=uuid.uuid4(),
                 notification_id=uuid.uuid4(),
                 device_id=uuid.uuid4(),
-                token=f"bench-token-{i:08d}-" + "x" * 120,
+                token=token(i),
                 title="City festival on Saturday",
                 body="From 2 pm in the city centre",
                 deep_link="stadtkern://events/123",
             )
         )
-        for i in range(devices)
+        for i in range(index, args.devices, args.processes)
     ]
     batches = [messages[i : i + 500] for i in range(0, len(messages), 500)]
-    queue: asyncio.Queue[list[Any]] = asyncio.Queue()
-    for batch in batches:
-        queue.put_nowait(batch)
+    batches.reverse()
+    failed = 0
 
     async def worker() -> None:
-        while not queue.empty():
-            batch = queue.get_nowait()
-            response = await messaging.send_each_async(batch, app=app)
-            if check and response.failure_count:
-                raise RuntimeError(f"{response.failure_count} of {len(batch)} sends failed in the ceiling run")
+        nonlocal failed
+        while batches:
+            response = await messaging.send_each_async(batches.pop(), app=app)
+            failed += response.failure_count
 
-    started = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(concurrency)))
-    return devices / (time.perf_counter() - started)
+    sync.ready.wait()
+    sync.go.wait()
+    await asyncio.gather(*(worker() for _ in range(args.concurrency)))
+    if failed:
+        raise RuntimeError(f"{failed} sends failed in the ceiling run")
+    return {"end": time.time(), "sent": len(messages)}
+
+
+async def dispatcher_child(tenant: Any, args: argparse.Namespace, url: str, sync: Any) -> dict[str, Any]:
+    """Dispatcher runs until no notification and no delivery is left open (SKIP LOCKED on PostgreSQL)."""
+    from core.db import create_engine, session_factory
+    from push.dispatcher import Dispatcher
+    from push.models import DELIVERY_QUEUED, DELIVERY_SENDING, OUTBOX_DONE, PushDelivery, PushOutbox
+
+    await warm_up(tenant)
+    engine = create_engine(url)
+    factory = session_factory(engine)
+    settings = bench_settings(args.concurrency)
+    D, O = PushDelivery.__table__, PushOutbox.__table__  # noqa: E741
+    open_work = sa.select(
+        sa.select(sa.func.count()).select_from(O).where(O.c.state != OUTBOX_DONE).scalar_subquery()
+        + sa.select(sa.func.count())
+        .select_from(D)
+        .where(D.c.state.in_([DELIVERY_QUEUED, DELIVERY_SENDING]))
+        .scalar_subquery()
+    )
+    async with factory() as session:  # connection pool warm
+        await session.execute(sa.select(1))
+    sync.ready.wait()
+    sync.go.wait()
+    sent = batches = 0
+    try:
+        while True:
+            stats = await Dispatcher(tenant, factory, settings).run()
+            sent += stats.sent
+            batches += stats.batches
+            if stats.failed or stats.dead:
+                raise RuntimeError(f"dispatcher: unexpected failures {stats}")
+            if not stats.batches and not stats.expanded:
+                async with factory() as session:
+                    if not (await session.execute(open_work)).scalar_one():
+                        break
+                await asyncio.sleep(0.01)  # another process holds the rest (its lease)
+    finally:
+        await engine.dispose()
+    return {"end": time.time(), "sent": sent, "batches": batches}
+
+
+def child_main(role: str, index: int, args: argparse.Namespace, url: str, env: dict[str, str], sync: Any) -> None:
+    os.environ.update(env)
+    import core.models  # noqa: F401 - the device table, which push rows reference (column types)
+
+    tenant = bench_tenant()
+
+    async def run() -> dict[str, Any]:
+        from push.backends.fcm import close_app
+
+        try:
+            if role == "ceiling":
+                return await ceiling_child(tenant, args, index, sync)
+            return await dispatcher_child(tenant, args, url, sync)
+        finally:
+            await close_app(tenant.slug)
+
+    try:
+        result = asyncio.run(run())
+        result["maxrss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    except BaseException as exc:
+        sync.ready.abort()
+        import traceback
+
+        result = {"error": repr(exc) + traceback.format_exc()[-1500:]}
+    sync.results.put(result)
+
+
+class Sync:
+    def __init__(self, ctx: Any, parties: int) -> None:
+        self.ready = ctx.Barrier(parties)
+        self.go = ctx.Event()
+        self.results = ctx.Queue()
+
+
+async def phase(
+    role: str, args: argparse.Namespace, url: str, env: dict[str, str], factory: Any, tenant: Any
+) -> tuple[float, dict[str, Any]]:
+    """Run one timed phase in ``args.processes`` fresh processes; returns (messages/s, details)."""
+    ctx = multiprocessing.get_context("spawn")
+    sync = Sync(ctx, args.processes + 1)
+    procs = [
+        ctx.Process(target=child_main, args=(role, i, args, url, env, sync), daemon=True) for i in range(args.processes)
+    ]
+    for p in procs:
+        p.start()
+    await asyncio.to_thread(sync.ready.wait)  # every process warmed up
+    started = time.time()
+    if role == "dispatcher":
+        await notify_once(factory, tenant)  # the notification is part of the timed pipeline
+    sync.go.set()
+    results = [await asyncio.to_thread(sync.results.get) for _ in procs]
+    for p in procs:
+        p.join(30)
+    errors = [r["error"] for r in results if "error" in r]
+    if errors:
+        raise RuntimeError(f"{role} phase failed: {errors}")
+    sent = sum(r["sent"] for r in results)
+    if sent != args.devices:
+        raise RuntimeError(f"{role} phase sent {sent} of {args.devices}")
+    elapsed = max(r["end"] for r in results) - started
+    return sent / elapsed, {
+        "seconds": elapsed,
+        "per_process": [r["sent"] for r in results],
+        "maxrss_mb": max(r["maxrss_mb"] for r in results),
+    }
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -192,12 +331,11 @@ async def main_async(args: argparse.Namespace) -> None:
     from core.loader import build_plan
     from core.manifest import parse_manifest
     from core.migrate import upgrade
-    from push.backends.fcm import ENDPOINT_ENV, close_app
-    from push.dispatcher import _limiters
+    from push.backends.fcm import ENDPOINT_ENV
+    from push.models import DELIVERY_SENT, PushDelivery
 
-    proc, base_url, credentials = start_fake_fcm()
-    os.environ[ENDPOINT_ENV] = base_url
-    os.environ[CREDENTIALS_ENV] = json.dumps(credentials)
+    proc, http1_url, h2c_url, credentials = start_fake_fcm()
+    env = {ENDPOINT_ENV: http1_url if args.http1 else h2c_url, CREDENTIALS_ENV: json.dumps(credentials)}
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.db"
     engine = create_engine(url)
@@ -206,22 +344,36 @@ async def main_async(args: argparse.Namespace) -> None:
         tenant = plan.tenants[CITY].info
         if url.startswith("postgresql"):
             async with engine.begin() as conn:
-                await conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+                await conn.execute(sa.text("DROP SCHEMA public CASCADE"))
+                await conn.execute(sa.text("CREATE SCHEMA public"))
         await upgrade(engine, plan)
         factory = session_factory(engine)
         t0 = time.perf_counter()
         await seed(factory, args.devices)
         print(f"seeded {args.devices} devices in {time.perf_counter() - t0:.1f} s ({engine.dialect.name})")
-        # Warm up both paths alike: the OAuth token and the connection pool exist before timing.
-        await run_ceiling(tenant, min(args.devices, 500), 1, check=False)
-        _limiters.clear()
-
-        dispatcher_rate = await run_dispatcher(factory, tenant, args.devices, args.concurrency)
-        peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"dispatcher: {dispatcher_rate:,.0f} messages/s (claim, expand, send, record); peak RSS {peak_mb:.0f} MB")
-        ceiling = await run_ceiling(tenant, args.devices, args.concurrency)
-        print(f"ceiling (send_each_async alone, pre-built messages): {ceiling:,.0f} messages/s")
-        await close_app(tenant.slug)
+        print(
+            f"protocol {'HTTP/1.1' if args.http1 else 'HTTP/2 (h2c)'}, batches of 500, "
+            f"{args.concurrency} in flight per process, {args.processes} process(es); warm-up excluded"
+        )
+        before, info_before = await phase("ceiling", args, url, env, factory, tenant)
+        print(f"ceiling (send_each_async alone, pre-built), before: {before:,.0f} messages/s ({info_before})")
+        dispatcher_rate, info = await phase("dispatcher", args, url, env, factory, tenant)
+        async with factory() as session:
+            recorded = (
+                await session.execute(
+                    sa.select(sa.func.count()).select_from(PushDelivery).where(PushDelivery.state == DELIVERY_SENT)
+                )
+            ).scalar_one()
+        if recorded != args.devices:
+            raise RuntimeError(f"{recorded} deliveries recorded as sent, expected {args.devices}")
+        print(
+            f"dispatcher (notify, claim, expand, send, record): {dispatcher_rate:,.0f} messages/s, "
+            f"{info['seconds']:.1f} s, per process {info['per_process']}; "
+            f"peak RSS of a dispatcher process {info['maxrss_mb']:.0f} MB"
+        )
+        after, info_after = await phase("ceiling", args, url, env, factory, tenant)
+        print(f"ceiling (send_each_async alone, pre-built), after: {after:,.0f} messages/s ({info_after})")
+        ceiling = (before + after) / 2
         print(
             f"dispatcher_per_s={dispatcher_rate:.0f} ceiling_per_s={ceiling:.0f} ratio={dispatcher_rate / ceiling:.3f}"
         )
@@ -237,6 +389,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--devices", type=int, default=100_000)
     parser.add_argument("--concurrency", type=int, default=4, help="batches of 500 in flight")
+    parser.add_argument("--processes", type=int, default=1, help="sending processes, on each side")
+    parser.add_argument("--http1", action="store_true", help="HTTP/1.1 to the fake server instead of HTTP/2")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file (PostgreSQL: dropped!)")
     asyncio.run(main_async(parser.parse_args()))
 

@@ -3,24 +3,44 @@
 It runs a raw ASGI app under uvicorn on 127.0.0.1 (random port) in a thread of its own, so the
 real firebase-admin client (httpx) talks to it over real sockets. ``rules`` script per-token
 answers: a list consumed one request at a time (then success), or ``always`` for every request.
+
+The same answers are also served over HTTP/2 with prior knowledge (h2c) on a second port
+(``FakeFcm.h2c_url``), in a thread and event loop of its own: real FCM speaks HTTP/2 (TLS +
+ALPN), and firebase-admin's httpx client multiplexes a batch over one connection; over plain
+``http://`` httpx would fall back to HTTP/1.1, whose connection pool (httpcore) costs far more
+client CPU per request than FCM's protocol does. The benchmark uses this port (``h2c://``
+endpoint, see ``push.backends.fcm``); the tests use either.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import socket
 import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
+import h2.config
+import h2.connection
+import h2.events
+import h2.exceptions
+import h2.settings
 import uvicorn
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 ACCESS_TOKEN = "fake-fcm-access-token"
 FCM_ERROR = "type.googleapis.com/google.firebase.fcm.v1.FcmError"
+_BEARER = f"Bearer {ACCESS_TOKEN}".encode()
+# Streams one HTTP/2 connection may carry at once (Google's front ends announce 100).
+H2_MAX_STREAMS = 100
+
+
+def _dump(body: Any) -> bytes:
+    return json.dumps(body).encode()
 
 
 @dataclass(frozen=True)
@@ -70,6 +90,7 @@ class FakeFcm:
     record: bool = True
     count: int = 0
     base_url: str = ""
+    h2c_url: str = ""
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def attempts(self) -> Counter[str]:
@@ -87,6 +108,32 @@ class FakeFcm:
                 return queue.pop(0)
         return Reply(200)
 
+    def handle(self, method: str, path: str, authorization: bytes | None, raw: bytes) -> tuple[int, bytes, str | None]:
+        """One request, whatever the protocol: (status, JSON body, Retry-After or None)."""
+        if path == "/token":
+            with self._lock:
+                self.token_requests += 1
+            return 200, _dump({"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"}), None
+        if path != f"/v1/projects/{self.project}/messages:send" or method != "POST":
+            return 404, _dump(Reply(404).body()), None
+        if authorization != _BEARER:
+            with self._lock:
+                self.unauthorized += 1
+            return 401, _dump(Reply(401).body()), None
+        message = json.loads(raw)["message"]
+        token = message.get("token", "")
+        reply = self._answer(token)
+        with self._lock:
+            self.count += 1
+            count = self.count
+            if self.record:
+                message["_status"] = reply.status
+                message["_at"] = time.time()
+                self.received.append(message)
+        if reply.status == 200:
+            return 200, _dump({"name": f"projects/{self.project}/messages/{count}"}), None
+        return reply.status, _dump(reply.body()), reply.retry_after
+
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
             while True:
@@ -102,42 +149,16 @@ class FakeFcm:
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
-        raw = b"".join(chunks)
-        path: str = scope["path"]
         headers = dict(scope["headers"])
-        if path == "/token":
-            self.token_requests += 1
-            await self._json(send, 200, {"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"})
-            return
-        if path != f"/v1/projects/{self.project}/messages:send" or scope["method"] != "POST":
-            await self._json(send, 404, Reply(404).body())
-            return
-        if headers.get(b"authorization") != f"Bearer {ACCESS_TOKEN}".encode():
-            self.unauthorized += 1
-            await self._json(send, 401, Reply(401).body())
-            return
-        message = json.loads(raw)["message"]
-        token = message.get("token", "")
-        reply = self._answer(token)
-        self.count += 1
-        if self.record:
-            message["_status"] = reply.status
-            message["_at"] = time.time()
-            self.received.append(message)
-        if reply.status == 200:
-            await self._json(send, 200, {"name": f"projects/{self.project}/messages/{self.count}"})
-        else:
-            extra = [(b"retry-after", reply.retry_after.encode())] if reply.retry_after else []
-            await self._json(send, reply.status, reply.body(), extra)
-
-    @staticmethod
-    async def _json(send: Any, status: int, body: Any, extra: list[tuple[bytes, bytes]] | None = None) -> None:
-        payload = json.dumps(body).encode()
+        status, payload, retry_after = self.handle(
+            scope["method"], scope["path"], headers.get(b"authorization"), b"".join(chunks)
+        )
+        extra = [(b"retry-after", retry_after.encode())] if retry_after else []
         await send(
             {
                 "type": "http.response.start",
                 "status": status,
-                "headers": [(b"content-type", b"application/json"), *(extra or [])],
+                "headers": [(b"content-type", b"application/json"), *extra],
             }
         )
         await send({"type": "http.response.body", "body": payload})
@@ -148,6 +169,77 @@ class FakeFcm:
             self.always.clear()
             self.received.clear()
             self.count = 0
+
+
+class _H2Protocol(asyncio.Protocol):
+    """One HTTP/2 (h2c, prior knowledge) connection answered by :meth:`FakeFcm.handle`."""
+
+    def __init__(self, fake: FakeFcm) -> None:
+        self.fake = fake
+        config = h2.config.H2Configuration(client_side=False, header_encoding=None)
+        self.conn = h2.connection.H2Connection(config=config)
+        self.requests: dict[int, tuple[dict[bytes, bytes], bytearray]] = {}
+        self.pending: dict[int, bytes] = {}  # response bodies waiting for flow-control window
+        self.transport: asyncio.Transport | None = None
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)
+        self.conn.initiate_connection()
+        self.conn.update_settings({h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: H2_MAX_STREAMS})
+        self.transport.write(self.conn.data_to_send())
+
+    def data_received(self, data: bytes) -> None:
+        assert self.transport is not None
+        try:
+            events = self.conn.receive_data(data)
+        except h2.exceptions.ProtocolError:
+            self.transport.write(self.conn.data_to_send())
+            self.transport.close()
+            return
+        for event in events:
+            if isinstance(event, h2.events.RequestReceived):
+                self.requests[event.stream_id] = (dict(cast(Any, event.headers)), bytearray())
+            elif isinstance(event, h2.events.DataReceived):
+                self.requests[event.stream_id][1].extend(event.data)
+                self.conn.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.StreamEnded):
+                self._respond(event.stream_id)
+            elif isinstance(event, h2.events.StreamReset):
+                self.requests.pop(event.stream_id, None)
+                self.pending.pop(event.stream_id, None)
+            elif isinstance(event, h2.events.WindowUpdated):
+                self._flush()
+            elif isinstance(event, h2.events.ConnectionTerminated):
+                self.transport.write(self.conn.data_to_send())
+                self.transport.close()
+                return
+        self.transport.write(self.conn.data_to_send())
+
+    def _respond(self, stream_id: int) -> None:
+        headers, body = self.requests.pop(stream_id)
+        status, payload, retry_after = self.fake.handle(
+            headers.get(b":method", b"").decode(),
+            headers.get(b":path", b"").decode().split("?", 1)[0],
+            headers.get(b"authorization"),
+            bytes(body),
+        )
+        response = [
+            (b":status", str(status).encode()),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(payload)).encode()),
+        ]
+        if retry_after:
+            response.append((b"retry-after", retry_after.encode()))
+        self.conn.send_headers(stream_id, response)
+        self.pending[stream_id] = payload
+        self._flush()
+
+    def _flush(self) -> None:
+        for stream_id, payload in list(self.pending.items()):
+            if self.conn.local_flow_control_window(stream_id) < len(payload):
+                continue
+            self.conn.send_data(stream_id, payload, end_stream=True)
+            del self.pending[stream_id]
 
 
 class FakeFcmServer:
@@ -163,11 +255,33 @@ class FakeFcmServer:
         config = uvicorn.Config(self.fake, log_level="warning", access_log=False, lifespan="off", backlog=4096)
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.sock]}, daemon=True)
+        self.h2_sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.h2_sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.h2_sock.bind(("127.0.0.1", 0))
+        self.fake.h2c_url = f"h2c://127.0.0.1:{self.h2_sock.getsockname()[1]}"
+        self.h2_loop = _new_loop()
+        self.h2_ready = threading.Event()
+        self.h2_thread = threading.Thread(target=self._serve_h2, daemon=True)
+
+    def _serve_h2(self) -> None:
+        loop = self.h2_loop
+        asyncio.set_event_loop(loop)
+        server = loop.run_until_complete(
+            loop.create_server(lambda: _H2Protocol(self.fake), sock=self.h2_sock, backlog=4096)
+        )
+        self.h2_ready.set()
+        try:
+            loop.run_forever()
+        finally:
+            server.close()
+            loop.run_until_complete(server.wait_closed())
+            loop.close()
 
     def start(self) -> FakeFcm:
         self.thread.start()
+        self.h2_thread.start()
         deadline = time.monotonic() + 10
-        while not self.server.started:
+        while not self.server.started or not self.h2_ready.is_set():
             if time.monotonic() > deadline:
                 raise RuntimeError("fake FCM server did not start")
             time.sleep(0.01)
@@ -175,7 +289,17 @@ class FakeFcmServer:
 
     def stop(self) -> None:
         self.server.should_exit = True
+        self.h2_loop.call_soon_threadsafe(self.h2_loop.stop)
         self.thread.join(10)
+        self.h2_thread.join(10)
+
+
+def _new_loop() -> asyncio.AbstractEventLoop:
+    try:
+        import uvloop
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        return asyncio.new_event_loop()
+    return cast(asyncio.AbstractEventLoop, uvloop.new_event_loop())
 
 
 def service_account(fake: FakeFcm) -> dict[str, str]:
@@ -203,6 +327,7 @@ def main() -> None:
     server.start()
     print(server.port, flush=True)
     print(json.dumps(service_account(server.fake)), flush=True)
+    print(server.fake.h2c_url, flush=True)
     try:
         sys.stdin.read()  # until the parent closes our stdin
     finally:

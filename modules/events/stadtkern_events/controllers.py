@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import math
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
-from litestar import Response, get
+import msgspec
+from litestar import MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import Select, func, literal_column, select
@@ -26,6 +27,7 @@ from core.api import (
     utcnow,
 )
 from schemas import DeltaPage
+from stadtkern_events.cache import Page, cache_for
 from stadtkern_events.models import ACCESSIBILITY, RESOURCE, Event, Occurrence
 from stadtkern_events.schemas import EventOut, OccurrenceOut
 from stadtkern_events.settings import EventsSettings
@@ -79,9 +81,8 @@ class Filters:
         self.free, self.accessibility, self.q = free, accessibility, q
         self.hide_cancelled = hide_cancelled
 
-    def statement(self, ctx: ModuleContext[EventsSettings]) -> Select[Any]:
-        now = utcnow()
-        horizon = now + dt.timedelta(days=ctx.settings.horizon_days)
+    def window(self, ctx: ModuleContext[EventsSettings], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The time window ``[start, end)`` the list covers at ``now``."""
         start, end = self.start, self.end
         for name, value in (("from", start), ("to", end)):
             if value is not None and value.tzinfo is None:
@@ -91,9 +92,14 @@ class Filters:
                 raise Invalid("query.when", "use either 'when' or 'from'/'to'")
             start, end = day_window(now, self.when, ctx.tenant.time_zone)
         start = start or now
-        end = end or horizon
+        end = end or now + dt.timedelta(days=ctx.settings.horizon_days)
         if end <= start:
             raise Invalid("query.to", "must be after 'from'")
+        return start, end
+
+    def statement(self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, bounded: bool = True) -> Select[Any]:
+        """Occurrences (with their events) that pass the filters; ``bounded=False`` drops the window's end."""
+        start, end = self.window(ctx, now)
         stmt = (
             select(Occurrence)
             .join(Occurrence.event)
@@ -102,9 +108,10 @@ class Filters:
                 Occurrence.tenant_id == ctx.tenant.slug,
                 Occurrence.published.is_(True),
                 Occurrence.ends_at > start,
-                Occurrence.starts_at < end,
             )
         )
+        if bounded:
+            stmt = stmt.where(Occurrence.starts_at < end)
         if self.hide_cancelled:
             stmt = stmt.where(Occurrence.status != "cancelled")
         if self.category:
@@ -208,28 +215,97 @@ async def list_occurrences(
     since: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
-) -> DeltaPage[OccurrenceOut]:
-    # Floored to the minute (earlier is safe: a delta repeats, never misses) so that an unchanged
-    # list keeps its ETag and answers 304 for a minute rather than never.
-    token = sync_token(utcnow().replace(second=0, microsecond=0))
-    changed_since = parse_since(since)
-    stmt = _filters(
+) -> Response[DeltaPage[OccurrenceOut]]:
+    # The page depends on the city, these parameters and the locales only (not on who asks), on
+    # the city's list version and on time: see stadtkern_events.cache.
+    cache = cache_for(ctx.session)
+    key = (
+        ctx.tenant.slug,
+        ctx.locales,
+        start,
+        end,
+        when,
+        category,
+        district,
+        lat,
+        lon,
+        radius_km if lat is not None else None,
+        free,
+        accessibility,
+        q,
+        hide_cancelled,
+        since,
+        cursor,
+        limit,
+    )
+    version = await cache.versions.read(ctx.tenant.slug)  # before the page query, never after
+    now = utcnow()
+    filters = _filters(
         start, end, when, category, district, lat, lon, radius_km, free, accessibility, q, hide_cancelled
-    ).statement(ctx)
+    )
+    page = await cache.page(
+        key,
+        version,
+        now,
+        lambda: _build_page(ctx, filters, now, version, since=since, cursor=cursor, limit=limit),
+    )
+    return cast(
+        "Response[DeltaPage[OccurrenceOut]]",
+        Response(page.body, media_type=MediaType.JSON, headers={"etag": page.etag}),
+    )
+
+
+async def _build_page(
+    ctx: ModuleContext[EventsSettings],
+    filters: Filters,
+    now: dt.datetime,
+    version: int,
+    *,
+    since: str | None,
+    cursor: str | None,
+    limit: int,
+) -> Page:
+    """Runs the query, encodes the page and works out until when time alone leaves it unchanged."""
+    # Floored to the minute (earlier is safe: a delta repeats, never misses) so that an unchanged
+    # list keeps its ETag and answers 304 rather than never.
+    token = sync_token(now.replace(second=0, microsecond=0))
+    changed_since = parse_since(since)
+    stmt = filters.statement(ctx, now)
     deleted: list[str] = []
     if changed_since is not None:
         stmt = stmt.where(Event.updated_at > changed_since)
         if not cursor:
             deleted = await deleted_since(ctx.session, ctx.tenant.slug, RESOURCE, changed_since)
-    rows, next_cursor = await paginate(
-        ctx.session, stmt, [Occurrence.starts_at, Occurrence.event_id], cursor=cursor, limit=limit
+    order = [Occurrence.starts_at, Occurrence.event_id]
+    rows, next_cursor = await paginate(ctx.session, stmt, order, cursor=cursor, limit=limit)
+    body = msgspec.json.encode(
+        DeltaPage(
+            items=[occurrence_out(r, ctx.locales) for r in rows],
+            deleted=deleted,
+            sync_token=token,
+            next_cursor=next_cursor,
+        )
     )
-    return DeltaPage(
-        items=[occurrence_out(r, ctx.locales) for r in rows],
-        deleted=deleted,
-        sync_token=token,
-        next_cursor=next_cursor,
-    )
+    # With the window starting now, an occurrence leaves the list when it ends; the first one after
+    # the page decides next_cursor. (An explicit ``from`` does not move: nothing leaves by time.)
+    ends = [r.ends_at for r in rows] if filters.start is None else []
+    if next_cursor is not None and filters.start is None:
+        after, _ = await paginate(ctx.session, stmt, order, cursor=next_cursor, limit=1)
+        ends += [r.ends_at for r in after]
+    expires = min(ends, default=None)
+    window_end = filters.window(ctx, now)[1]
+    if filters.when is not None:  # "today" and "weekend" roll over at their end
+        expires = min(expires or window_end, window_end)
+    elif filters.end is None and next_cursor is None:
+        # The window's end moves with time: the next occurrence beyond it enters this page then.
+        unbounded = filters.statement(ctx, now, bounded=False).where(Occurrence.starts_at >= window_end)
+        if changed_since is not None:
+            unbounded = unbounded.where(Event.updated_at > changed_since)
+        first = await ctx.session.scalar(unbounded.with_only_columns(func.min(Occurrence.starts_at)).order_by(None))
+        if first is not None:
+            enters = first - (window_end - now)
+            expires = min(expires or enters, enters)
+    return Page(body, version, expires)
 
 
 @get(
@@ -257,7 +333,7 @@ async def list_ical(
         raise Invalid("query.limit", f"must be between 1 and {MAX_ICS_OCCURRENCES}")
     stmt = _filters(
         start, end, when, category, district, lat, lon, radius_km, free, accessibility, q, hide_cancelled
-    ).statement(ctx)
+    ).statement(ctx, utcnow())
     rows = (await ctx.session.scalars(stmt.order_by(Occurrence.starts_at, Occurrence.event_id).limit(limit))).all()
     body = occurrences_ics(rows, ctx.tenant.slug, ctx.locales, f"{ctx.tenant.name}: Veranstaltungen")
     return Response(

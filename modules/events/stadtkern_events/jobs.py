@@ -9,6 +9,7 @@ from sqlalchemy import delete, select
 
 from core.api import Audience, JobContext, Notification, utcnow
 from schemas import LocalizedText
+from stadtkern_events.cache import bump_version
 from stadtkern_events.feeds import FeedError, fetch, sync_feed
 from stadtkern_events.models import REMINDER_PENDING, REMINDER_SENT, REMINDER_SKIPPED, Event, Occurrence, Reminder
 from stadtkern_events.services import PAST_KEPT, TOPIC_REMINDERS, rebuild_occurrences, schedule_reminders
@@ -113,6 +114,7 @@ async def extend_horizon(ctx: JobContext[EventsSettings]) -> int:
     threshold = now + dt.timedelta(days=ctx.settings.horizon_days - 1)
     count = 0
     async with ctx.session_factory() as session, session.begin():
+        await bump_version(session, ctx.tenant.slug)  # old occurrences go, new ones come
         stale = (
             await session.scalars(
                 select(Event).where(

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.api import ModuleSpec, PushTopic, ScheduledJob
+from core.api import AppContext, ModuleSpec, PushTopic, ScheduledJob
 from schemas import LocalizedText
+from stadtkern_events.cache import close_cache
 from stadtkern_events.controllers import resident_handlers
 from stadtkern_events.favourites import favourite_handlers
 from stadtkern_events.jobs import run_feeds, run_horizon, run_reminders
@@ -14,6 +15,12 @@ from stadtkern_events.seed import seed
 from stadtkern_events.services import TOPIC_REMINDERS, TOPIC_UPDATES
 from stadtkern_events.settings import EventsSettings
 from stadtkern_events.staff import staff_handlers
+
+
+async def _shutdown(ctx: AppContext) -> None:
+    if ctx.session_factory is not None:
+        await close_cache(ctx.session_factory.kw.get("bind"))
+
 
 spec = ModuleSpec(
     id="events",
@@ -40,4 +47,5 @@ spec = ModuleSpec(
         ),
     ),
     seed=seed,
+    on_shutdown=(_shutdown,),
 )

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Audience, Invalid, Notification, record_deletion, utcnow
 from schemas import LocalizedText
+from stadtkern_events.cache import bump_version
 from stadtkern_events.models import (
     REMINDER_PENDING,
     RESOURCE,
@@ -154,6 +155,7 @@ def apply_input(event: Event, data: EventIn, settings: EventsSettings, city_tz: 
 
 async def rebuild_occurrences(session: AsyncSession, event: Event, settings: EventsSettings) -> None:
     """Replaces the event's occurrence rows with a fresh expansion up to the horizon."""
+    await bump_version(session, event.tenant_id)
     now = utcnow()
     horizon = now + dt.timedelta(days=settings.horizon_days)
     await session.execute(delete(Occurrence).where(Occurrence.event_id == event.id))
@@ -302,6 +304,7 @@ async def schedule_reminders(
 
 async def remove_event(session: AsyncSession, event: Event) -> None:
     """Deletes the event (occurrences, favourites and reminders go with it) and leaves a tombstone."""
+    await bump_version(session, event.tenant_id)
     await record_deletion(session, event.tenant_id, RESOURCE, event.id)
     await session.delete(event)
     await session.flush()
@@ -318,6 +321,7 @@ async def save_event(
     is_new: bool,
 ) -> str | None:
     """Create or update; returns the change favourites were told about (if any)."""
+    await bump_version(session, event.tenant_id)  # first: see stadtkern_events.cache
     before = None if is_new else snapshot(event)
     was_published = event.published if not is_new else False
     apply_input(event, data, settings, city_tz)
@@ -342,6 +346,7 @@ async def save_event(
 async def set_published(session: AsyncSession, event: Event, published: bool) -> None:
     if event.published == published:
         return
+    await bump_version(session, event.tenant_id)
     event.published = published
     if published:
         event.published_at = utcnow()
