@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
-from advanced_alchemy.extensions.litestar import SQLAlchemyAsyncConfig, SQLAlchemyPlugin
 from litestar import Litestar, Request, Router
 from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
@@ -211,10 +210,24 @@ def create_app(
         ],
     )
     prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
-    alchemy = SQLAlchemyAsyncConfig(engine_instance=engine, before_send_handler="autocommit")
+
+    async def provide_db_session() -> AsyncIterator[AsyncSession]:
+        """The request's session: committed after the handler returns and BEFORE the response is sent,
+        so a failed commit becomes an error response instead of a 2xx for data that was not stored
+        (advanced-alchemy's before-send autocommit logs such failures at debug level and sends the 2xx).
+        A request that never opened a transaction costs no commit."""
+        async with factory() as session:
+            try:
+                yield session
+            except BaseException:
+                await session.rollback()
+                raise
+            if session.in_transaction():
+                await session.commit()
+
     app = Litestar(
         route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
-        plugins=[SQLAlchemyPlugin(config=alchemy)],
+        dependencies={"db_session": Provide(provide_db_session)},
         on_app_init=[_auth_innermost(auth)],
         middleware=[
             DefineMiddleware(
