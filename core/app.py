@@ -29,6 +29,7 @@ from core import __version__
 from core.api.context import AppContext, ModuleContext
 from core.api.guards import is_auth_guard
 from core.api.i18n import parse_accept_language
+from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, PushPort, UnavailablePush
 from core.auth.tokens import build_auth
 from core.db import create_engine, session_factory
@@ -59,7 +60,9 @@ def _enabled_guard(module_id: str) -> Callable[..., Coroutine[Any, Any, None]]:
     return module_enabled
 
 
-def _context_provider(module_id: str, port: PushPort) -> Callable[..., Coroutine[Any, Any, ModuleContext[Any]]]:
+def _context_provider(
+    module_id: str, port: PushPort, keys: ModuleKeys
+) -> Callable[..., Coroutine[Any, Any, ModuleContext[Any]]]:
     async def provide_ctx(
         request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
     ) -> ModuleContext[Any]:
@@ -71,6 +74,7 @@ def _context_provider(module_id: str, port: PushPort) -> Callable[..., Coroutine
             session=db_session,
             locales=parse_accept_language(request.headers.get("accept-language"), tenant.info.locales),
             push=BoundPush(port, db_session, tenant.info),
+            keys=keys,
             user=request.scope.get("user"),
         )
 
@@ -91,13 +95,13 @@ def _check_write_routes(app: Litestar) -> None:
                 )
 
 
-def _module_routers(plan: Plan, port: PushPort) -> list[Router]:
+def _module_routers(plan: Plan, port: PushPort, secret_key: str) -> list[Router]:
     routers: list[Router] = []
     for mid, spec in plan.specs.items():
         shared: dict[str, Any] = {
             "guards": [_enabled_guard(mid)],
             "opt": {"module_id": mid},
-            "dependencies": {"ctx": Provide(_context_provider(mid, port))},
+            "dependencies": {"ctx": Provide(_context_provider(mid, port, ModuleKeys(mid, secret_key)))},
             "tags": [mid],
         }
         if spec.route_handlers:
@@ -167,6 +171,7 @@ def create_app(
             mid: AppContext(
                 module_id=mid,
                 tenants=[t.info for t in plan.tenants.values() if mid in t.modules],
+                keys=ModuleKeys(mid, settings.secret_key),
                 settings_by_tenant={s: t.modules[mid].settings for s, t in plan.tenants.items() if mid in t.modules},
                 session_factory=factory,
             )
@@ -206,7 +211,7 @@ def create_app(
             staff.list_staff,
             staff.create_staff,
             staff.replace_grants,
-            *_module_routers(plan, port),
+            *_module_routers(plan, port, settings.secret_key),
         ],
     )
     prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])

@@ -38,6 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionm
 
 from core.api.context import JobContext
 from core.api.contract import ScheduledJob
+from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, PushPort, UnavailablePush
 from core.db import create_engine, create_unpooled_engine, session_factory
 from core.errors import StartupError
@@ -116,6 +117,7 @@ def _module_runner(
     tenant: Tenant,
     factory: async_sessionmaker[AsyncSession],
     port: PushPort,
+    keys: ModuleKeys,
 ) -> JobFn:
     job_log = logging.getLogger(f"stadtkern.jobs.{mid}")
 
@@ -128,6 +130,7 @@ def _module_runner(
             session_factory=factory,
             push=BoundPush(port, None, tenant.info),
             log=job_log,
+            keys=keys,
         )
         await job.run(ctx)
 
@@ -193,7 +196,7 @@ def plan_jobs(
                     PlannedJob(
                         key=f"{mid}.{job.id}@{slug}",
                         trigger=trigger,
-                        run=_module_runner(mid, job, tenant, factory, port),
+                        run=_module_runner(mid, job, tenant, factory, port, ModuleKeys(mid, settings.secret_key)),
                         every_seconds=job.every_seconds,
                         misfire_grace_time=grace,
                     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from core.api.context import SeedContext
+from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
 from core.db import create_unpooled_engine, session_factory
 from core.loader import build_plan
@@ -35,6 +36,7 @@ async def seed_all(settings: Settings) -> None:
                             settings=enabled.settings,
                             session=session,
                             push=BoundPush(port, session, tenant.info),
+                            keys=ModuleKeys(mid, settings.secret_key),
                         )
                     )
             log.info("demo data loaded", extra={"city": slug})

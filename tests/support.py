@@ -17,6 +17,7 @@ HERE = Path(__file__).parent
 TEST_MANIFEST = HERE / "manifest.toml"
 PG_URL = os.environ.get("STADTKERN_TEST_DATABASE_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 IN_CI = os.environ.get("CI", "").lower() == "true"
+TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-for-hs256"
 
 
 def load_test_manifest() -> Manifest:
@@ -28,7 +29,7 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "env": "test",
         "database_url": database_url,
         "manifest_path": str(TEST_MANIFEST),
-        "secret_key": "test-secret-key-that-is-long-enough-for-hs256",
+        "secret_key": TEST_SECRET_KEY,
         "rate_limit_per_minute": 100_000,
         "log_json": False,
     }

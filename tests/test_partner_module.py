@@ -23,9 +23,11 @@ from stadtkern_waste.module import spec
 from stadtkern_waste.settings import WasteSettings
 
 from core.api import SeedContext, TenantInfo
+from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
 from core.loader import discover
 from tests.helpers import staff_headers
+from tests.support import TEST_SECRET_KEY
 
 BASE = "/v1/schwerte/waste/pickups"
 DAY = dt.date(2027, 3, 1)
@@ -242,6 +244,7 @@ async def test_seed_creates_demo_pickups(sessions: async_sessionmaker[AsyncSessi
                 settings=settings,
                 session=session,
                 push=BoundPush(UnavailablePush(), session, info),
+                keys=ModuleKeys("waste", TEST_SECRET_KEY),
             )
         )
     async with sessions() as session:

@@ -14,6 +14,7 @@ from core.api.errors import Conflict, Gone, Invalid, NotFound
 from core.api.guards import require_admin, require_device, require_editor, require_staff
 from core.api.i18n import parse_accept_language, pick
 from core.api.identity import DeviceUser, StaffUser
+from core.api.keys import ModuleKeys
 from core.api.paging import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -40,6 +41,7 @@ __all__ = [
     "Invalid",
     "JobContext",
     "ModuleContext",
+    "ModuleKeys",
     "ModuleSpec",
     "NotFound",
     "Notification",

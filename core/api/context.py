@@ -14,6 +14,7 @@ from core.api.contract import PushTopic
 
 if TYPE_CHECKING:
     from core.api.db import TenantOwned, TenantRepository
+    from core.api.keys import ModuleKeys
     from core.api.push import BoundPush
 
 SettingsT = TypeVar("SettingsT")
@@ -45,7 +46,7 @@ class ModuleContext(Generic[SettingsT]):
     otherwise inspect (and rebuild) every field on every request.
     """
 
-    __slots__ = ("locales", "module_id", "push", "session", "settings", "tenant", "user")
+    __slots__ = ("keys", "locales", "module_id", "push", "session", "settings", "tenant", "user")
 
     def __init__(
         self,
@@ -56,6 +57,7 @@ class ModuleContext(Generic[SettingsT]):
         session: AsyncSession,
         locales: tuple[str, ...],
         push: BoundPush,
+        keys: ModuleKeys,
         user: Any = None,
     ) -> None:
         self.module_id = module_id
@@ -64,6 +66,7 @@ class ModuleContext(Generic[SettingsT]):
         self.session = session
         self.locales = locales
         self.push = push
+        self.keys = keys
         self.user = user
 
     def repository(self, model: type[ModelT]) -> TenantRepository[ModelT]:
@@ -84,6 +87,7 @@ class JobContext(Generic[SettingsT]):
     session_factory: async_sessionmaker[AsyncSession]
     push: BoundPush
     log: logging.Logger
+    keys: ModuleKeys
 
 
 @dataclass(slots=True)
@@ -95,6 +99,7 @@ class SeedContext(Generic[SettingsT]):
     settings: SettingsT
     session: AsyncSession
     push: BoundPush
+    keys: ModuleKeys
 
 
 @dataclass(slots=True)
@@ -103,5 +108,6 @@ class AppContext:
 
     module_id: str
     tenants: Sequence[TenantInfo]
+    keys: ModuleKeys
     settings_by_tenant: dict[str, Any] = field(default_factory=dict)
     session_factory: async_sessionmaker[AsyncSession] | None = None

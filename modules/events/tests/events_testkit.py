@@ -12,10 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_events.settings import EventsSettings
 
 from core.api import JobContext
+from core.api.keys import ModuleKeys
 from core.api.push import BoundPush
 from push.models import PushOutbox
 from push.services import PushService
-from tests.support import tenant_info
+from tests.support import TEST_SECRET_KEY, tenant_info
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DORTMUND = tenant_info("dortmund")
@@ -32,6 +33,7 @@ def job_context(
         session_factory=sessions,
         push=BoundPush(PushService(), None, DORTMUND),
         log=logging.getLogger("test.events"),
+        keys=ModuleKeys("events", TEST_SECRET_KEY),
     )
 
 

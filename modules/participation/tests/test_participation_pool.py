@@ -26,9 +26,10 @@ from stadtkern_participation.settings import ParticipationSettings
 from support_participation import BASE, EDITOR, answers, create_survey, offer_body
 
 from core.api import JobContext
+from core.api.keys import ModuleKeys
 from push.models import PushOutbox
 from tests.helpers import register_device, staff_headers
-from tests.support import TEST_MANIFEST, tenant_info
+from tests.support import TEST_MANIFEST, TEST_SECRET_KEY, tenant_info
 
 
 class Inbox:
@@ -93,6 +94,7 @@ def _job_ctx(sessions: async_sessionmaker[AsyncSession], port: int) -> JobContex
         session_factory=sessions,
         push=None,  # type: ignore[arg-type]
         log=logging.getLogger("test"),
+        keys=ModuleKeys("participation", TEST_SECRET_KEY),
     )
 
 
