@@ -12,30 +12,28 @@ from litestar.config.app import AppConfig
 from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
-from litestar.di import NamedDependency, Provide
+from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
 from litestar.middleware.compression import CompressionMiddleware
-from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from litestar.stores.memory import MemoryStore
-from litestar.stores.registry import StoreRegistry
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core import __version__
 from core.api.context import AppContext, ModuleContext
 from core.api.guards import is_auth_guard
 from core.api.i18n import parse_accept_language
 from core.api.keys import ModuleKeys
-from core.api.push import BoundPush, PushPort, UnavailablePush
+from core.api.push import PushPort, UnavailablePush
 from core.auth.tokens import build_auth
 from core.db import create_engine, session_factory
 from core.errors import StartupError
 from core.http.etag import ETagMiddleware
 from core.http.problems import exception_handlers
+from core.http.rate_limit import RateLimitMiddleware
 from core.loader import Plan, build_plan
 from core.manifest import Manifest, load_manifest
 from core.migrate import pending, upgrade
@@ -61,22 +59,35 @@ def _enabled_guard(module_id: str) -> Callable[..., Coroutine[Any, Any, None]]:
 
 
 def _context_provider(
-    module_id: str, port: PushPort, keys: ModuleKeys
-) -> Callable[..., Coroutine[Any, Any, ModuleContext[Any]]]:
-    async def provide_ctx(
-        request: Request[Any, Any, Any], db_session: NamedDependency[AsyncSession]
-    ) -> ModuleContext[Any]:
+    module_id: str, port: PushPort, keys: ModuleKeys, factory: async_sessionmaker[AsyncSession]
+) -> Callable[..., AsyncIterator[ModuleContext[Any]]]:
+    async def provide_ctx(request: Request[Any, Any, Any]) -> AsyncIterator[ModuleContext[Any]]:
         tenant = current_tenant(request)
-        return ModuleContext(
+        ctx: ModuleContext[Any] = ModuleContext(
             module_id=module_id,
             tenant=tenant.info,
             settings=tenant.modules[module_id].settings,
-            session=db_session,
+            session_factory=factory,
             locales=parse_accept_language(request.headers.get("accept-language"), tenant.info.locales),
-            push=BoundPush(port, db_session, tenant.info),
+            port=port,
             keys=keys,
             user=request.scope.get("user"),
         )
+        try:
+            yield ctx
+        except BaseException:
+            session = ctx.opened_session
+            if session is not None:
+                await session.rollback()
+                await session.close()
+            raise
+        session = ctx.opened_session
+        if session is not None:  # committed before the response is sent, as in provide_db_session
+            try:
+                if session.in_transaction():
+                    await session.commit()
+            finally:
+                await session.close()
 
     return provide_ctx
 
@@ -95,13 +106,15 @@ def _check_write_routes(app: Litestar) -> None:
                 )
 
 
-def _module_routers(plan: Plan, port: PushPort, secret_key: str) -> list[Router]:
+def _module_routers(
+    plan: Plan, port: PushPort, secret_key: str, factory: async_sessionmaker[AsyncSession]
+) -> list[Router]:
     routers: list[Router] = []
     for mid, spec in plan.specs.items():
         shared: dict[str, Any] = {
             "guards": [_enabled_guard(mid)],
             "opt": {"module_id": mid},
-            "dependencies": {"ctx": Provide(_context_provider(mid, port, ModuleKeys(mid, secret_key)))},
+            "dependencies": {"ctx": Provide(_context_provider(mid, port, ModuleKeys(mid, secret_key), factory))},
             "tags": [mid],
         }
         if spec.route_handlers:
@@ -122,26 +135,6 @@ def _auth_innermost(auth: Any) -> Callable[[AppConfig], AppConfig]:
         return app_config
 
     return on_app_init
-
-
-def _stores(settings: Settings) -> StoreRegistry:
-    if settings.redis_url:
-        from litestar.stores.redis import RedisStore
-
-        redis_store = RedisStore.with_client(url=settings.redis_url, namespace="stadtkern")
-        return StoreRegistry(default_factory=lambda name: redis_store.with_namespace(name))
-    return StoreRegistry(default_factory=lambda _name: MemoryStore())
-
-
-def _rate_limit_key(request: Request[Any, Any, Any]) -> str:
-    """Per credential when there is one (a device or a staff member), else per client address."""
-    auth = request.headers.get("authorization")
-    if auth:
-        import hashlib
-
-        return "cred:" + hashlib.blake2b(auth.encode(), digest_size=12).hexdigest()
-    client = request.client
-    return "ip:" + (client.host if client else "unknown")
 
 
 def create_app(
@@ -211,7 +204,7 @@ def create_app(
             staff.list_staff,
             staff.create_staff,
             staff.replace_grants,
-            *_module_routers(plan, port, settings.secret_key),
+            *_module_routers(plan, port, settings.secret_key, factory),
         ],
     )
     prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
@@ -241,16 +234,16 @@ def create_app(
             ),
             cast(Any, ETagMiddleware),
             prometheus.middleware,
-            RateLimitConfig(
-                rate_limit=("minute", settings.rate_limit_per_minute),
-                identifier_for_request=_rate_limit_key,
-                exclude=["^/health", "^/metrics", "^/schema"],
-            ).middleware,
+            DefineMiddleware(
+                cast(Any, RateLimitMiddleware),
+                limit=settings.rate_limit_per_minute,
+                redis_url=settings.redis_url,
+                exclude=("/health", "/metrics", "/schema"),
+            ),
         ],
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
-        stores=_stores(settings),
         openapi_config=OpenAPIConfig(
             title="Stadtkern",
             version=__version__,
