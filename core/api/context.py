@@ -15,7 +15,7 @@ from core.api.contract import PushTopic
 if TYPE_CHECKING:
     from core.api.db import TenantOwned, TenantRepository
     from core.api.keys import ModuleKeys
-    from core.api.push import BoundPush
+    from core.api.push import BoundPush, PushPort
 
 SettingsT = TypeVar("SettingsT")
 ModelT = TypeVar("ModelT", bound="TenantOwned")
@@ -42,11 +42,26 @@ class TenantInfo:
 class ModuleContext(Generic[SettingsT]):
     """Per request, for a module's handlers (inject it as ``ctx: NamedDependency[ModuleContext[S]]``).
 
+    The database session is opened on first use of ``session`` (or ``push``/``repository``): a
+    read served from a module's own cache costs no session. The core commits an opened session
+    after the handler returns and before the response is sent (rolls it back on error).
+
     A plain class, not a dataclass: Litestar validates injected values with msgspec, which would
     otherwise inspect (and rebuild) every field on every request.
     """
 
-    __slots__ = ("keys", "locales", "module_id", "push", "session", "settings", "tenant", "user")
+    __slots__ = (
+        "_port",
+        "_push",
+        "_session",
+        "keys",
+        "locales",
+        "module_id",
+        "session_factory",
+        "settings",
+        "tenant",
+        "user",
+    )
 
     def __init__(
         self,
@@ -54,20 +69,43 @@ class ModuleContext(Generic[SettingsT]):
         module_id: str,
         tenant: TenantInfo,
         settings: SettingsT,
-        session: AsyncSession,
+        session_factory: async_sessionmaker[AsyncSession],
         locales: tuple[str, ...],
-        push: BoundPush,
+        port: PushPort,
         keys: ModuleKeys,
         user: Any = None,
     ) -> None:
         self.module_id = module_id
         self.tenant = tenant
         self.settings = settings
-        self.session = session
+        self.session_factory = session_factory
         self.locales = locales
-        self.push = push
         self.keys = keys
         self.user = user
+        self._port = port
+        self._session: AsyncSession | None = None
+        self._push: BoundPush | None = None
+
+    @property
+    def session(self) -> AsyncSession:
+        """The request's session (one per request, opened now if not yet)."""
+        if self._session is None:
+            self._session = self.session_factory()
+        return self._session
+
+    @property
+    def opened_session(self) -> AsyncSession | None:
+        """The session if the handler opened one (for the core's commit), else None."""
+        return self._session
+
+    @property
+    def push(self) -> BoundPush:
+        """``notify()`` into the request's transaction (rollback: nothing is sent)."""
+        if self._push is None:
+            from core.api.push import BoundPush
+
+            self._push = BoundPush(self._port, self.session, self.tenant)
+        return self._push
 
     def repository(self, model: type[ModelT]) -> TenantRepository[ModelT]:
         """A repository for ``model`` that only ever sees this city's rows."""

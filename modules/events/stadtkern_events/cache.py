@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, String, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.api import metadata
 
@@ -224,9 +224,9 @@ async def close_cache(engine: Any) -> None:
         await cache.versions.close()
 
 
-def cache_for(session: AsyncSession) -> PageCache:
+def cache_for(sessions: async_sessionmaker[AsyncSession]) -> PageCache:
     """The cache of the API process's engine (each app has its own engine, so its own cache)."""
-    engine = session.bind
+    engine = sessions.kw.get("bind")
     if not isinstance(engine, AsyncEngine):
         raise TypeError("the request session must be bound to an AsyncEngine")
     key = engine.sync_engine

@@ -218,7 +218,7 @@ async def list_occurrences(
 ) -> Response[DeltaPage[OccurrenceOut]]:
     # The page depends on the city, these parameters and the locales only (not on who asks), on
     # the city's list version and on time: see stadtkern_events.cache.
-    cache = cache_for(ctx.session)
+    cache = cache_for(ctx.session_factory)
     key = (
         ctx.tenant.slug,
         ctx.locales,
