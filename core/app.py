@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import logging
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any, cast
 
@@ -46,16 +47,23 @@ log = logging.getLogger("stadtkern.app")
 READ_METHODS = {"GET", "HEAD", "OPTIONS"}
 
 
-async def _known_city(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    current_tenant(connection)  # type: ignore[arg-type]
+def _freeze_startup_heap() -> None:
+    """Move everything alive after start-up (modules, routes, ORM mappers, ...) out of the garbage
+    collector's sight. Those objects live as long as the process, yet every full collection walked
+    all of them: on a cached events list that was a third of the request's CPU (``gc.freeze``)."""
+    gc.collect()
+    gc.freeze()
 
 
-def _enabled_guard(module_id: str) -> Callable[..., Coroutine[Any, Any, None]]:
-    async def module_enabled(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-        if module_id not in current_tenant(connection).modules:  # type: ignore[arg-type]
-            raise NotFoundException(detail=f"module {module_id!r} is not enabled for this city")
+async def _city_and_module(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """404 for an unknown city, and for a module route of a module the city has not enabled.
 
-    return module_enabled
+    One guard for both: Litestar copies the route handler for every guard call on every request.
+    """
+    tenant = current_tenant(connection)  # type: ignore[arg-type]
+    module_id = handler.opt.get("module_id")
+    if module_id is not None and module_id not in tenant.modules:
+        raise NotFoundException(detail=f"module {module_id!r} is not enabled for this city")
 
 
 def _context_provider(
@@ -112,7 +120,6 @@ def _module_routers(
     routers: list[Router] = []
     for mid, spec in plan.specs.items():
         shared: dict[str, Any] = {
-            "guards": [_enabled_guard(mid)],
             "opt": {"module_id": mid},
             "dependencies": {"ctx": Provide(_context_provider(mid, port, ModuleKeys(mid, secret_key), factory))},
             "tags": [mid],
@@ -179,6 +186,8 @@ def create_app(
 
             scheduler = EmbeddedWorker(settings, plan, factory, port)
             await scheduler.start()
+        if settings.env != "test":  # tests create many apps in one process; freezing would keep their cycles
+            _freeze_startup_heap()
         try:
             yield
         finally:
@@ -191,7 +200,7 @@ def create_app(
 
     tenant_router = Router(
         path="/v1/{tenant:str}",
-        guards=[_known_city],
+        guards=[_city_and_module],
         dependencies={"city": Provide(provide_tenant), "locales": Provide(provide_locales)},
         route_handlers=[
             app_config.app_config,

@@ -7,12 +7,11 @@ from typing import Any
 import msgspec
 import sqlalchemy as sa
 from litestar import Response, get, post, put
-from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import DeviceUser, Invalid, ModuleContext, NotFound, require_device, utcnow
+from core.api import DeviceUser, Invalid, ModuleContext, NotFound, RequestContext, require_device, utcnow
 from push import topics
 from push.core_tables import core_device
 from push.models import PushDelivery, PushPreference, PushSubscription
@@ -26,7 +25,7 @@ from push.schemas import (
     TopicOut,
 )
 
-Ctx = NamedDependency[ModuleContext[Any]]
+Ctx = RequestContext[Any]
 
 
 def _device(ctx: ModuleContext[Any]) -> DeviceUser:

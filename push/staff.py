@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 import msgspec
 import sqlalchemy as sa
 from litestar import Response, delete, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -23,6 +22,7 @@ from core.api import (
     ModuleContext,
     NotFound,
     Notification,
+    RequestContext,
     StaffUser,
     paginate,
     require_editor,
@@ -44,7 +44,7 @@ from push.models import (
 from push.services import PushService
 from schemas import LocalizedText, Page
 
-Ctx = NamedDependency[ModuleContext[Any]]
+Ctx = RequestContext[Any]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 # FCM traffic peaks at the top of each hour; scheduled sends are spread over this many seconds.
 SCHEDULE_JITTER_SECONDS = 45

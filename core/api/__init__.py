@@ -1,6 +1,6 @@
 """The only import surface for modules. Everything else in ``core`` is private and may change."""
 
-from core.api.context import AppContext, JobContext, ModuleContext, SeedContext, TenantInfo
+from core.api.context import AppContext, JobContext, ModuleContext, RequestContext, SeedContext, TenantInfo
 from core.api.contract import (
     BUILTIN_ROLES,
     ROLE_ADMIN,
@@ -47,6 +47,7 @@ __all__ = [
     "Notification",
     "PushPort",
     "PushTopic",
+    "RequestContext",
     "ScheduledJob",
     "SeedContext",
     "StaffUser",

@@ -72,7 +72,7 @@ class VersionReader:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
-        self._open: dict[str, asyncio.Future[int]] = {}  # not yet sent: callers may join
+        self._open: dict[str, list[asyncio.Future[int]]] = {}  # not yet sent: callers may join
         self._active: set[str] = set()  # cities with a reading task
         self._loop: asyncio.AbstractEventLoop | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -86,34 +86,45 @@ class VersionReader:
         loop = asyncio.get_running_loop()
         if loop is not self._loop:  # futures belong to one loop (tests run apps in other threads)
             self._loop, self._open, self._active, self._conn, self._driver = loop, {}, set(), None, None
-        future = self._open.get(tenant)
-        if future is None:
-            future = self._open[tenant] = loop.create_future()
+        # One future per caller (not one shared future behind asyncio.shield): a caller that is
+        # cancelled cancels only its own, and it is the cheaper of the two on this hot path.
+        future: asyncio.Future[int] = loop.create_future()
+        waiting = self._open.get(tenant)
+        if waiting is None:
+            self._open[tenant] = [future]
             if tenant not in self._active:
                 self._active.add(tenant)
                 task = loop.create_task(self._run(tenant))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
-        return await asyncio.shield(future)
+        else:
+            waiting.append(future)
+        return await future
 
     async def _run(self, tenant: str) -> None:
-        future: asyncio.Future[int] | None = None
+        waiting: list[asyncio.Future[int]] = []
         try:
             while tenant in self._open:
                 for _ in range(GATHER_TURNS):
                     await asyncio.sleep(0)
-                future = self._open.pop(tenant)  # from here on, newcomers open the next read
+                waiting = self._open.pop(tenant)  # from here on, newcomers open the next read
                 try:
-                    value = await self._scalar(tenant)
-                    future.set_result(int(value or 0))
+                    value = int(await self._scalar(tenant) or 0)
                 except Exception as exc:  # every waiter sees the failure (its request then errs)
                     await self.close()
-                    future.set_exception(exc)
-                    future.exception()  # retrieved: shielded waiters may have gone away
+                    for future in waiting:
+                        if not future.done():
+                            future.set_exception(exc)
+                            future.exception()  # retrieved: the waiter may have gone away
+                else:
+                    for future in waiting:
+                        if not future.done():
+                            future.set_result(value)
+                waiting = []
         except BaseException:  # cancelled (shutdown): leave no waiter hanging
-            for waiting in (future, self._open.pop(tenant, None)):
-                if waiting is not None and not waiting.done():
-                    waiting.cancel()
+            for future in [*waiting, *self._open.pop(tenant, [])]:
+                if not future.done():
+                    future.cancel()
             raise
         finally:
             self._active.discard(tenant)

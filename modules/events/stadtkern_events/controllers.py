@@ -9,7 +9,6 @@ from typing import Annotated, Any, Literal, cast
 
 import msgspec
 from litestar import MediaType, Response, get
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from sqlalchemy import Select, func, literal_column, select
 from sqlalchemy.orm import contains_eager
@@ -19,6 +18,7 @@ from core.api import (
     Invalid,
     ModuleContext,
     NotFound,
+    RequestContext,
     StaffUser,
     deleted_since,
     paginate,
@@ -33,7 +33,7 @@ from stadtkern_events.schemas import EventOut, OccurrenceOut
 from stadtkern_events.settings import EventsSettings
 from stadtkern_events.views import event_ics, event_out, occurrence_out, occurrences_ics
 
-Ctx = NamedDependency[ModuleContext[EventsSettings]]
+Ctx = RequestContext[EventsSettings]
 KM_PER_DEGREE = 111.32
 MAX_ICS_OCCURRENCES = 1000
 ICS_MEDIA = "text/calendar; charset=utf-8"

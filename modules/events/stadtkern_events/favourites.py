@@ -5,19 +5,18 @@ from __future__ import annotations
 import uuid
 
 from litestar import Response, delete, get, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
-from core.api import DeviceUser, ModuleContext, NotFound, require_device
+from core.api import DeviceUser, ModuleContext, NotFound, RequestContext, require_device
 from stadtkern_events.models import Event, Favourite, Reminder
 from stadtkern_events.schemas import FavouriteEntry, FavouriteExport, FavouriteIn, FavouriteOut, ImportResult
 from stadtkern_events.services import schedule_reminders
 from stadtkern_events.settings import EventsSettings
 
-Ctx = NamedDependency[ModuleContext[EventsSettings]]
+Ctx = RequestContext[EventsSettings]
 
 
 def _device(ctx: ModuleContext[EventsSettings]) -> uuid.UUID:

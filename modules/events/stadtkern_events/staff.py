@@ -5,12 +5,11 @@ from __future__ import annotations
 import uuid
 
 from litestar import Response, delete, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 
-from core.api import Invalid, ModuleContext, NotFound, require_editor
+from core.api import Invalid, ModuleContext, NotFound, RequestContext, require_editor
 from stadtkern_events.controllers import upcoming
 from stadtkern_events.models import Event
 from stadtkern_events.schemas import EventIn, EventOut, ImportIn, ImportOut
@@ -18,7 +17,7 @@ from stadtkern_events.services import remove_event, save_event, schedule_reminde
 from stadtkern_events.settings import EventsSettings
 from stadtkern_events.views import event_out
 
-Ctx = NamedDependency[ModuleContext[EventsSettings]]
+Ctx = RequestContext[EventsSettings]
 IMPORT_FEED = "import"
 
 

@@ -8,7 +8,6 @@ from typing import Annotated
 
 import msgspec
 from litestar import Response, delete, get, post
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
@@ -16,8 +15,8 @@ from sqlalchemy import select
 from core.api import (
     DEFAULT_LIMIT,
     Invalid,
-    ModuleContext,
     NotFound,
+    RequestContext,
     deleted_since,
     paginate,
     parse_since,
@@ -62,7 +61,7 @@ def _check_district(settings: WasteSettings, district: str, field: str) -> str:
 
 @get("/pickups", summary="Pickups of the city, by district and date window; ?since= for delta sync")
 async def list_pickups(
-    ctx: NamedDependency[ModuleContext[WasteSettings]],
+    ctx: RequestContext[WasteSettings],
     district: FromQuery[str | None] = None,
     start: Annotated[dt.date | None, QueryParameter(name="from", required=False)] = None,
     end: Annotated[dt.date | None, QueryParameter(name="to", required=False)] = None,
@@ -94,7 +93,7 @@ async def list_pickups(
 
 
 @post("/pickups", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add a pickup (editors)")
-async def create_pickup(data: JSONBody[PickupIn], ctx: NamedDependency[ModuleContext[WasteSettings]]) -> PickupOut:
+async def create_pickup(data: JSONBody[PickupIn], ctx: RequestContext[WasteSettings]) -> PickupOut:
     row = Pickup(
         district=_check_district(ctx.settings, data.district, "body.district"),
         fraction=data.fraction,
@@ -111,9 +110,7 @@ async def create_pickup(data: JSONBody[PickupIn], ctx: NamedDependency[ModuleCon
     status_code=HTTP_204_NO_CONTENT,
     summary="Remove a pickup (editors); apps learn it through ?since=",
 )
-async def delete_pickup(
-    pickup_id: FromPath[uuid.UUID], ctx: NamedDependency[ModuleContext[WasteSettings]]
-) -> Response[None]:
+async def delete_pickup(pickup_id: FromPath[uuid.UUID], ctx: RequestContext[WasteSettings]) -> Response[None]:
     repo = ctx.repository(Pickup)
     row = await repo.get_one_or_none(id=pickup_id)
     if row is None:
