@@ -38,6 +38,8 @@ from litestar import Response, get
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench import parse_side  # noqa: E402  (needs ROOT on sys.path)
+
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_events"
 QUERY = "/v1/dortmund/events/occurrences?hide_cancelled=true&limit=50"
 CEILING = "/bench/precomputed"
@@ -63,8 +65,18 @@ def bench_app() -> Any:
     return app
 
 
-async def prepare(url: str) -> None:
+async def recreate_database(name: str) -> None:
     import asyncpg
+
+    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
+async def prepare(url: str) -> None:
     from stadtkern_events.models import Event
     from stadtkern_events.schemas import EventIn
     from stadtkern_events.services import save_event
@@ -76,11 +88,7 @@ async def prepare(url: str) -> None:
     from core.migrate import upgrade
     from tests.support import load_test_manifest, tenant_info
 
-    db = url.rsplit("/", 1)[1]
-    admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-    await admin.execute(f'DROP DATABASE IF EXISTS "{db}"')
-    await admin.execute(f'CREATE DATABASE "{db}"')
-    await admin.close()
+    await recreate_database(url.rsplit("/", 1)[1])
     manifest = load_test_manifest()
     engine = create_unpooled_engine(url)
     await upgrade(engine, build_plan(manifest))
@@ -156,9 +164,12 @@ def _pinned(cmd: list[str], core: int) -> list[str]:
 _UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk_load(base: str, path: str, seconds: float) -> tuple[float, float]:
+def wrk_load(base: str, path: str, seconds: float, headers: dict[str, str] | None = None) -> tuple[float, float]:
     """Requests per second and p99 in ms, from wrk (non-2xx answers make the run fail)."""
-    cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--latency", base + path]
+    cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--latency"]
+    for name, value in (headers or {}).items():
+        cmd += ["-H", f"{name}: {value}"]
+    cmd.append(base + path)
     out = subprocess.run(_pinned(cmd, 1), capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out or "Socket errors" in out:
         raise RuntimeError(f"{path}: errors under load\n{out}")
@@ -178,6 +189,12 @@ def main() -> None:
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
     parser.add_argument("--rounds", type=int, default=3, help="wrk: alternating framework/events slices")
+    parser.add_argument(
+        "--parse",
+        choices=("auto", "on", "off"),
+        default="auto",
+        help="Parse Server side by side (npm; auto: when node, npm and wrk are there)",
+    )
     args = parser.parse_args()
     print("loading 2,000 events (500 recurring) ...", flush=True)
     asyncio.run(prepare(args.url))
@@ -212,10 +229,26 @@ def main() -> None:
         page.raise_for_status()
         assert len(page.json()["items"]) == 50
         Path(env["BENCH_PAYLOAD"]).write_bytes(page.content)
+        use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
+        with_parse = args.parse == "on" or (args.parse == "auto" and use_wrk and parse_side.available())
+        if with_parse:
+            occurrences = parse_side.our_occurrences(base, QUERY.split("?")[0])
     finally:
         proc.terminate()
         proc.wait()
-    use_wrk = args.client == "wrk" or (args.client == "auto" and shutil.which("wrk") is not None)
+    parse_proc = None
+    parse_rounds: list[tuple[float, float]] = []
+    if with_parse:
+        parse_db = args.url.rsplit("/", 1)[0].replace("postgresql+asyncpg", "postgres") + "/bench_parse"
+        asyncio.run(recreate_database("bench_parse"))
+        parse_port = free_port()
+        parse_base = f"http://127.0.0.1:{parse_port}"
+        parse_proc = parse_side.start(parse_side.ensure_installed(), parse_db, parse_port, _pinned([], 0))
+        parse_side.wait_ready(parse_base)
+        print(f"Parse Server: loading {len(occurrences)} occurrences ...", flush=True)
+        parse_side.load(parse_base, occurrences, parse_db)
+        parse_path = parse_side.query_path(dt.datetime.now(dt.UTC))
+        print(f"Parse Server answer: 50 results, {parse_side.check_answer(parse_base, parse_path)} bytes", flush=True)
     proc = subprocess.Popen(_pinned(server, 0) if use_wrk else server, cwd=ROOT, env=env)
     try:
         for _ in range(100):
@@ -227,12 +260,19 @@ def main() -> None:
         if use_wrk:
             wrk_load(base, CEILING, 2)  # warm-up, both routes
             wrk_load(base, QUERY, 2)
+            if parse_proc is not None:
+                wrk_load(parse_base, parse_path, 2, parse_side.HEADERS)
             # The machine is shared: alternate short slices so both sides see the same background load.
             rounds = []
             for i in range(args.rounds):
                 framework = wrk_load(base, CEILING, args.seconds / args.rounds)
                 events = wrk_load(base, QUERY, args.seconds / args.rounds)
                 rounds.append((framework, events))
+                if parse_proc is not None:
+                    parse_rounds.append(
+                        wrk_load(parse_base, parse_path, args.seconds / args.rounds, parse_side.HEADERS)
+                    )
+                    print(f"round {i + 1}: parse_rps={parse_rounds[-1][0]:.0f} (p99 {parse_rounds[-1][1]:.1f} ms)")
                 print(
                     f"round {i + 1}: framework_rps={framework[0]:.0f} (p99 {framework[1]:.1f} ms) "
                     f"events_rps={events[0]:.0f} (p99 {events[1]:.1f} ms) ratio={events[0] / framework[0]:.2f}",
@@ -250,7 +290,14 @@ def main() -> None:
     finally:
         proc.terminate()
         proc.wait()
+        if parse_proc is not None:
+            parse_proc.terminate()
+            parse_proc.wait()
     print(f"client={'wrk' if use_wrk else 'httpx'} framework_p99_ms={framework_p99:.1f}")
+    if parse_rounds:
+        parse_rps = sum(r[0] for r in parse_rounds) / len(parse_rounds)
+        parse_p99 = sorted(r[1] for r in parse_rounds)[len(parse_rounds) // 2]
+        print(f"parse_rps={parse_rps:.0f} parse_p99_ms={parse_p99:.1f} events_vs_parse={events_rps / parse_rps:.2f}")
     print(
         f"events_rps={events_rps:.0f} framework_rps={framework_rps:.0f} "
         f"ratio={events_rps / framework_rps:.2f} p99_ms={events_p99:.1f}"
