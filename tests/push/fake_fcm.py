@@ -86,6 +86,7 @@ class FakeFcm:
     always: dict[str, Reply] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
     token_requests: int = 0
+    h2_requests: int = 0  # requests that came over the HTTP/2 (h2c) listener
     unauthorized: int = 0
     record: bool = True
     count: int = 0
@@ -169,6 +170,7 @@ class FakeFcm:
             self.always.clear()
             self.received.clear()
             self.count = 0
+            self.h2_requests = 0
 
 
 class _H2Protocol(asyncio.Protocol):
@@ -217,6 +219,8 @@ class _H2Protocol(asyncio.Protocol):
 
     def _respond(self, stream_id: int) -> None:
         headers, body = self.requests.pop(stream_id)
+        with self.fake._lock:
+            self.fake.h2_requests += 1
         status, payload, retry_after = self.fake.handle(
             headers.get(b":method", b"").decode(),
             headers.get(b":path", b"").decode().split("?", 1)[0],

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.api import Audience, TenantInfo
 from core.models import Device
 from push.backends.base import OutMessage, SendResult
+from push.backends.fcm import ENDPOINT_ENV
 from push.models import PushDelivery, PushOutbox, PushPreference, PushSubscription
 from push.services import PushService
 from tests.push.conftest import BERLIN, DORTMUND, Clock, add_device, alert, make_dispatcher, notify
@@ -110,6 +111,28 @@ async def test_dead_token_is_deactivated_and_not_used_again(
     assert dead not in await deliveries(sessions, third)
     assert alive in await deliveries(sessions, third)
     assert {await outbox_state(sessions, n) for n in (first, second, third)} == {"done"}
+
+
+async def test_over_http2_like_fcm_itself(
+    fcm: FakeFcm, sessions: Sessions, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The SDK speaks HTTP/2 to FCM; through the fake's h2c listener the outcomes are the same."""
+    monkeypatch.setenv(ENDPOINT_ENV, fcm.h2c_url)
+    good = await add_device(sessions, "tok-h2-good-" + "z" * 20, "en")
+    dead = await add_device(sessions, "tok-h2-dead-" + "z" * 20)
+    fcm.always["tok-h2-dead-" + "z" * 20] = UNREGISTERED
+    nid = await notify(sessions, clock)
+
+    stats = await make_dispatcher(sessions, clock).run()
+
+    assert stats.sent == 1 and stats.deactivated == 1
+    assert fcm.h2_requests == 2  # both messages went over HTTP/2, none over HTTP/1.1
+    assert fcm.delivered()["tok-h2-good-" + "z" * 20] == 1
+    rows = await deliveries(sessions, nid)
+    assert rows[good].state == "sent" and rows[dead].state == "failed"
+    async with sessions() as session:
+        device = await session.get(Device, dead)
+        assert device is not None and device.push_token_active is False
 
 
 async def test_quota_exceeded_waits_for_retry_after(fcm: FakeFcm, sessions: Sessions, clock: Clock) -> None:
