@@ -10,14 +10,12 @@ from typing import Any, cast
 
 from litestar import Litestar, Request, Router
 from litestar.config.app import AppConfig
-from litestar.config.compression import CompressionConfig
 from litestar.config.cors import CORSConfig
 from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
-from litestar.middleware.compression import CompressionMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -32,6 +30,7 @@ from core.api.push import PushPort, UnavailablePush
 from core.auth.tokens import build_auth
 from core.db import create_engine, session_factory
 from core.errors import StartupError
+from core.http.compression import CompressionMiddleware
 from core.http.etag import ETagMiddleware
 from core.http.problems import exception_handlers
 from core.http.rate_limit import RateLimitMiddleware
@@ -237,10 +236,7 @@ def create_app(
         dependencies={"db_session": Provide(provide_db_session)},
         on_app_init=[_auth_innermost(auth)],
         middleware=[
-            DefineMiddleware(
-                CompressionMiddleware,
-                config=CompressionConfig(backend="brotli", brotli_gzip_fallback=True, minimum_size=500),
-            ),
+            cast(Any, CompressionMiddleware),
             cast(Any, ETagMiddleware),
             prometheus.middleware,
             DefineMiddleware(
