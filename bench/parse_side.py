@@ -63,6 +63,8 @@ def start(binary: Path, database: str, port: int, pinned: list[str]) -> subproce
         f"http://127.0.0.1:{port}/parse",
         "--logLevel",
         "error",
+        "--logsFolder",  # default: ./logs in the working directory
+        str(PARSE_DIR / "logs"),
     ]
     return subprocess.Popen([*pinned, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
