@@ -65,6 +65,19 @@ async def _city_and_module(connection: ASGIConnection[Any, Any, Any, Any], handl
         raise NotFoundException(detail=f"module {module_id!r} is not enabled for this city")
 
 
+async def _commit(session: AsyncSession) -> None:
+    """Commit if a transaction is open; if the commit fails, roll back before raising, so the
+    connection goes back to the pool clean (SQLite keeps a transaction open, and its write lock,
+    after a COMMIT refused by a deferred constraint)."""
+    if not session.in_transaction():
+        return
+    try:
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+
+
 def _context_provider(
     module_id: str, port: PushPort, keys: ModuleKeys, factory: async_sessionmaker[AsyncSession]
 ) -> Callable[..., AsyncIterator[ModuleContext[Any]]]:
@@ -91,8 +104,7 @@ def _context_provider(
         session = ctx.opened_session
         if session is not None:  # committed before the response is sent, as in provide_db_session
             try:
-                if session.in_transaction():
-                    await session.commit()
+                await _commit(session)
             finally:
                 await session.close()
 
@@ -228,8 +240,7 @@ def create_app(
             except BaseException:
                 await session.rollback()
                 raise
-            if session.in_transaction():
-                await session.commit()
+            await _commit(session)
 
     app = Litestar(
         route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
