@@ -32,6 +32,7 @@ from core.db import create_engine, session_factory
 from core.errors import StartupError
 from core.http.compression import CompressionMiddleware
 from core.http.etag import ETagMiddleware
+from core.http.head import HeadAsGetMiddleware
 from core.http.problems import exception_handlers
 from core.http.rate_limit import RateLimitMiddleware
 from core.loader import Plan, build_plan
@@ -271,7 +272,7 @@ def create_app(
         debug=False,
         logging_config=None,  # ours (JSON, request id) from core.observability, not Litestar's default
     )
-    app.asgi_handler = cast(Any, RequestIdMiddleware(cast(Any, app.asgi_handler)))
+    app.asgi_handler = cast(Any, RequestIdMiddleware(HeadAsGetMiddleware(cast(Any, app.asgi_handler))))
     app.state.settings = settings
     app.state.plan = plan
     app.state.engine = engine

@@ -154,6 +154,20 @@ async def test_bad_path_parameter_and_garbage_headers_are_not_500(
     assert weird.status_code == 200
 
 
+async def test_head_answers_like_get_without_a_body(client: AsyncTestClient[Litestar]) -> None:
+    get = await client.get("/v1/dortmund/app-config")
+    head = await client.head("/v1/dortmund/app-config")
+    assert head.status_code == 200 and head.content == b""
+    assert head.headers["etag"] == get.headers["etag"]
+    assert head.headers["content-type"] == get.headers["content-type"]
+    not_modified = await client.head("/v1/dortmund/app-config", headers={"If-None-Match": get.headers["etag"]})
+    assert not_modified.status_code == 304
+    unknown = await client.head("/v1/nowhere/app-config")
+    assert unknown.status_code == 404 and unknown.content == b""
+    # HEAD is a read: it never reaches a write-only route
+    assert (await client.head("/v1/dortmund/devices")).status_code == 405
+
+
 async def test_wrong_method_is_405(client: AsyncTestClient[Litestar]) -> None:
     response = await client.delete("/v1/dortmund/app-config")
     assert_problem(response, 405)
