@@ -28,16 +28,10 @@ from core.api.contract import ModuleSpec, ScheduledJob
 from core.api.push import BoundPush, UnavailablePush
 from core.db import create_engine, create_unpooled_engine, session_factory
 from core.errors import StartupError
+from core.leadership import LEADER_LOCK_KEY, FileLock
 from core.loader import EnabledModule, ModuleToml, Plan, build_plan
 from core.models import JobRun, Tombstone
-from core.scheduler import (
-    LEADER_LOCK_KEY,
-    PURGE_JOB_KEY,
-    EmbeddedWorker,
-    FileLock,
-    plan_jobs,
-    run_recorded,
-)
+from core.scheduler import PURGE_JOB_KEY, EmbeddedWorker, plan_jobs, run_recorded
 from schemas import LocalizedText
 from tests.support import TEST_MANIFEST, load_test_manifest, make_settings
 
