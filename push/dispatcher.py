@@ -536,14 +536,38 @@ class Dispatcher:
                 )
                 self.stats.deactivated += len(deactivate)
             if notification_ids:
-                open_ = sa.select(D.c.id).where(
-                    D.c.notification_id == O.c.id, D.c.state.in_([DELIVERY_QUEUED, DELIVERY_SENDING])
-                )
+                # Lock the notifications first, in a statement of its own: two dispatchers finishing
+                # the last batches of one notification at once would otherwise each see the
+                # other's batch still "sending" (uncommitted) and neither would mark it done. The
+                # second waits here for the first to commit, and its next statement (a new
+                # snapshot under READ COMMITTED) sees the first's deliveries as sent.
                 await session.execute(
-                    sa.update(O)
-                    .where(O.c.id.in_(notification_ids), O.c.state == OUTBOX_EXPANDED, ~sa.exists(open_))
-                    .values(state=OUTBOX_DONE, updated_at=now)
+                    self._locked(sa.select(O.c.id).where(O.c.id.in_(notification_ids)).order_by(O.c.id), session)
                 )
+                await self._mark_done(session, now, O.c.id.in_(notification_ids))
+
+    @staticmethod
+    def _locked(stmt: sa.Select[Any], session: AsyncSession) -> sa.Select[Any]:
+        if session.get_bind().dialect.name == "postgresql":
+            return stmt.with_for_update()
+        return stmt  # SQLite: the transaction already holds the database's write lock
+
+    @staticmethod
+    async def _mark_done(session: AsyncSession, now: dt.datetime, which: Any) -> None:
+        open_ = sa.select(D.c.id).where(
+            D.c.notification_id == O.c.id, D.c.state.in_([DELIVERY_QUEUED, DELIVERY_SENDING])
+        )
+        await session.execute(
+            sa.update(O)
+            .where(which, O.c.state == OUTBOX_EXPANDED, ~sa.exists(open_))
+            .values(state=OUTBOX_DONE, updated_at=now)
+        )
+
+    async def finish_settled(self) -> None:
+        """Marks done every expanded notification of this city with nothing left to send (a sweep
+        that also settles rows a crashed dispatcher left behind)."""
+        async with self._transaction() as session:
+            await self._mark_done(session, self.clock(), O.c.tenant_id == self.slug)
 
     # -- a run -----------------------------------------------------------------------------
 
@@ -560,6 +584,8 @@ class Dispatcher:
                     return
 
         await asyncio.gather(*(worker() for _ in range(self.settings.concurrency)))
+        if not self.stats.batches:  # idle: settle what finished elsewhere
+            await self.finish_settled()
         return self.stats
 
 

@@ -381,3 +381,22 @@ async def test_log_backend_records_and_labels(
     assert "[PUSH LOG BACKEND - NOT SENT]" in caplog.text and "Severe weather warning" in caplog.text
     assert {d.state for d in (await deliveries(sessions, nid)).values()} == {"sent"}
     assert DORTMUND.push_backend == "fcm"
+
+
+async def test_a_notification_left_expanded_with_nothing_open_is_settled(
+    fcm: FakeFcm, sessions: Sessions, clock: Clock
+) -> None:
+    """Two dispatchers recording the last batches of one notification at once could each see the
+    other's batch as still sending; the recording now locks the notification, and an idle run
+    sweeps up any notification that has nothing left to send (e.g. after a crash)."""
+    await add_device(sessions, "tok-settle-" + "q" * 20)
+    nid = await notify(sessions, clock)
+    await make_dispatcher(sessions, clock).run()
+    assert await outbox_state(sessions, nid) == "done"
+    async with sessions() as session, session.begin():  # the state a lost race left behind
+        await session.execute(sa.update(PushOutbox).where(PushOutbox.id == nid).values(state="expanded"))
+
+    stats = await make_dispatcher(sessions, clock).run()
+
+    assert stats.batches == 0 and len(fcm.received) == 1  # nothing sent again
+    assert await outbox_state(sessions, nid) == "done"
