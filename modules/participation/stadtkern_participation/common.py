@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
 import secrets
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -15,14 +14,13 @@ import msgspec
 from litestar import Response
 from litestar.datastructures import ResponseHeader
 
-from core.api import ROLE_EDITOR, Invalid, ModuleContext, StaffUser
+from core.api import ROLE_EDITOR, Invalid, ModuleContext, ModuleKeys, StaffUser
 from schemas import LocalizedText
-from stadtkern_participation.settings import ParticipationSettings
 
 MODULE_ID = "participation"
 log = logging.getLogger("stadtkern.participation")
-_FALLBACK_SECRET = secrets.token_bytes(32)
-_warned: set[str] = set()
+# The purpose the marker key is derived for (``ctx.keys.derive(MARKER_PURPOSE)``); never reuse it.
+MARKER_PURPOSE = "marker"
 T = TypeVar("T")
 
 
@@ -79,27 +77,15 @@ def is_staff(ctx: ModuleContext[Any]) -> bool:
     return isinstance(user, StaffUser) and user.has_role(ctx.tenant.slug, MODULE_ID, ROLE_EDITOR)
 
 
-def _secret(settings: ParticipationSettings) -> bytes:
-    value = os.environ.get(settings.secret_env)
-    if value:
-        return value.encode()
-    if settings.secret_env not in _warned:
-        _warned.add(settings.secret_env)
-        log.warning(
-            "%s is not set: participation markers use a per-process key; one-response-per-device "
-            "then holds only within this process (fine for tests, never for production)",
-            settings.secret_env,
-        )
-    return _FALLBACK_SECRET
+def marker_for(keys: ModuleKeys, survey_id: uuid.UUID, device_id: uuid.UUID) -> str:
+    """``HMAC-SHA256(K, survey id ‖ device id)`` with ``K = keys.derive("marker")``.
 
-
-def marker_for(settings: ParticipationSettings, survey_id: uuid.UUID, device_id: uuid.UUID) -> str:
-    """HMAC-SHA256 over survey id and device id with a key derived for this purpose only.
-
-    Without the server secret nobody (a database dump included) can compute or invert it.
+    ``K`` is derived by the core from the deployment secret ``STADTKERN_SECRET_KEY`` for this module
+    and this purpose only, so every API and worker process of the deployment computes the same
+    marker (one response per device holds across processes and restarts), while nobody without the
+    secret (a database dump included) can compute or invert it.
     """
-    key = hmac.new(_secret(settings), b"stadtkern.participation.marker.v1", hashlib.sha256).digest()
-    return hmac.new(key, survey_id.bytes + device_id.bytes, hashlib.sha256).hexdigest()
+    return hmac.new(keys.derive(MARKER_PURPOSE), survey_id.bytes + device_id.bytes, hashlib.sha256).hexdigest()
 
 
 def new_token() -> tuple[str, str]:

@@ -8,6 +8,7 @@ import secrets
 import uuid
 from typing import Annotated, Any, Literal
 
+import anyio.to_thread
 import msgspec
 from litestar import get, post
 from litestar.params import FromPath, JSONBody
@@ -172,9 +173,13 @@ async def create_draw(offer_id: FromPath[uuid.UUID], data: JSONBody[DrawIn], ctx
         attrs = {a: getattr(member, a) for a in ATTRIBUTES}
         candidates.append(Candidate(ticket=ticket, stratum=stratum_key(attrs, list(data.strata_by))))
     candidates.sort(key=lambda c: c.ticket)
-    result = run_draw(candidates, data.quotas, data.size, seed)
-    if result.problems:
-        raise Invalid.many([("body.quotas", problem) for problem in result.problems])
+    # The allocation is an integer programme (milliseconds to about a second): off the event loop.
+    result = await anyio.to_thread.run_sync(run_draw, candidates, data.quotas, data.size, seed)
+    if result.details:
+        # 422 naming each quota that makes the draw impossible (body.quotas[i]), or the size
+        raise Invalid.many(
+            [("body.size" if p.quota is None else f"body.quotas[{p.quota}]", p.message) for p in result.details]
+        )
     user = ctx.user
     draw = Draw(
         id=draw_id,

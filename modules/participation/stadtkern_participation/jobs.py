@@ -1,4 +1,5 @@
-"""Scheduled jobs: consent renewal reminders and the purge of expired pool records."""
+"""Scheduled jobs: consent renewal reminders, the purge of expired pool records, and the reordering
+that keeps survey answers unlinkable on PostgreSQL (``reorder.py``)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from core.api import JobContext, ScheduledJob, utcnow
 from stadtkern_participation.common import new_token
 from stadtkern_participation.mail import link, reminder_text, send_mail
 from stadtkern_participation.models import PoolMember
+from stadtkern_participation.reorder import reorder_anonymous
 from stadtkern_participation.settings import ParticipationSettings
 
 
@@ -63,4 +65,7 @@ async def purge_expired(ctx: JobContext[ParticipationSettings]) -> None:
 JOBS = (
     ScheduledJob(id="pool-reminders", run=send_reminders, cron="0 9 * * *", jitter=600),
     ScheduledJob(id="pool-purge", run=purge_expired, cron="30 3 * * *", jitter=600),
+    # Every 5 minutes: how long a new answer may share its transaction id and storage order with its
+    # marker. A run without new rows only reads (one scan of the city's rows in the three tables).
+    ScheduledJob(id="anonymity-reorder", run=reorder_anonymous, every_seconds=300, jitter=30),
 )

@@ -1,9 +1,11 @@
 """Tables of the participation module.
 
 Offers, surveys, the pool and draws are ordinary city-owned rows. The anonymous side is built
-differently on purpose (see ``Response`` and ``Marker``): no audit timestamps, random ids, and
-nothing shared between the table that says *who* took part and the one that says *what* they
-answered.
+differently on purpose (see ``Response``, ``Marker`` and ``ResultSubscription``): no audit
+timestamps, random ids, and nothing shared between the tables that say *who* took part and the one
+that says *what* they answered — not even their physical order: on SQLite the three tables are
+``WITHOUT ROWID`` (stored in the order of their random key), on PostgreSQL the ``anonymity-reorder``
+job (``reorder.py``) rewrites and re-clusters them on that key.
 """
 
 from __future__ import annotations
@@ -76,12 +78,18 @@ class Survey(TenantOwned):
     status: Mapped[str] = mapped_column(String(20), default="draft")
 
 
+# SQLite stores a WITHOUT ROWID table in primary-key order (here: a random UUIDv4), not in the
+# order rows were inserted; an ordinary table's rowid would count submissions.
+RANDOM_ORDER: dict[str, Any] = {"sqlite_with_rowid": False}
+
+
 class Response(UUIDBase):
     """One anonymous response. Deliberately NOT ``TenantOwned``: that base carries UUIDv7 ids and
     second-precise timestamps, both of which would order responses in time. Here the id is a
     random UUIDv4, the only date is the day, and there is no device, account or address."""
 
     __tablename__ = "participation_response"
+    __table_args__ = (RANDOM_ORDER,)
 
     tenant_id: Mapped[str] = mapped_column(String(63), index=True)
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"), index=True)
@@ -90,11 +98,12 @@ class Response(UUIDBase):
 
 
 class Marker(UUIDBase):
-    """ "This device has answered this survey": a keyed hash (HMAC-SHA256 with a server secret) of
-    survey id and device id. Unique per survey; holds no response id, no time, no device id."""
+    """ "This device has answered this survey": a keyed hash (HMAC-SHA256 with a key derived from the
+    deployment secret) of survey id and device id. Unique per survey; holds no response id, no time,
+    no device id. Its id is a random UUIDv4 (the physical order)."""
 
     __tablename__ = "participation_marker"
-    __table_args__ = (UniqueConstraint("survey_id", "marker", name="uq_participation_marker"),)
+    __table_args__ = (UniqueConstraint("survey_id", "marker", name="uq_participation_marker"), RANDOM_ORDER)
 
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"))
     marker: Mapped[str] = mapped_column(String(64))
@@ -102,10 +111,14 @@ class Marker(UUIDBase):
 
 class ResultSubscription(UUIDBase):
     """Devices that asked, when answering, to be told when results are published. Kept apart from
-    responses and markers (no shared ids, no time); deleted once the notification is written."""
+    responses and markers (no shared ids, no time, random UUIDv4 id as physical order); deleted once
+    the notification is written."""
 
     __tablename__ = "participation_result_subscription"
-    __table_args__ = (UniqueConstraint("survey_id", "device_id", name="uq_participation_result_subscription"),)
+    __table_args__ = (
+        UniqueConstraint("survey_id", "device_id", name="uq_participation_result_subscription"),
+        RANDOM_ORDER,
+    )
 
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"))
     device_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16), index=True)
@@ -170,3 +183,5 @@ class Invitation(TenantOwned):
 
 
 MODELS: tuple[type[Any], ...] = (Offer, Survey, Response, Marker, ResultSubscription, PoolMember, Draw, Invitation)
+# The tables whose rows must not be linkable through their physical order or inserting transaction.
+ANONYMOUS_TABLES: tuple[type[Any], ...] = (Response, Marker, ResultSubscription)

@@ -10,7 +10,6 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Response, delete, get, post, put
-from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import and_, or_, select
@@ -23,6 +22,7 @@ from core.api import (
     ModuleContext,
     NotFound,
     Notification,
+    RequestContext,
     deleted_since,
     paginate,
     parse_since,
@@ -47,7 +47,7 @@ from stadtkern_participation.settings import ParticipationSettings
 
 Format = Literal["online_survey", "workshop", "citizens_dialogue", "site_walk", "hybrid", "information_event", "other"]
 Status = Literal["draft", "published", "closed", "results_published"]
-Ctx = NamedDependency[ModuleContext[ParticipationSettings]]
+Ctx = RequestContext[ParticipationSettings]
 TOPIC_OFFERS = "participation.offers"
 
 

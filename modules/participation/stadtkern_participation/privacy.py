@@ -35,7 +35,7 @@ async def _markers(ctx: ModuleContext[ParticipationSettings], device: DeviceUser
     surveys = list(await ctx.session.scalars(select(Survey.id).where(Survey.tenant_id == ctx.tenant.slug)))
     if not surveys:
         return []
-    wanted = {marker_for(ctx.settings, sid, device.device_id) for sid in surveys}
+    wanted = {marker_for(ctx.keys, sid, device.device_id) for sid in surveys}
     stmt = select(Marker).where(Marker.survey_id.in_(surveys), Marker.marker.in_(wanted))
     return list(await ctx.session.scalars(stmt))
 

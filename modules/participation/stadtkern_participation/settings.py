@@ -27,5 +27,5 @@ class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=T
     reminder_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 30
     # Unconfirmed registrations are purged after this many days.
     unconfirmed_days: Annotated[int, msgspec.Meta(ge=1, le=60)] = 7
-    # Environment variable with the server secret the participation markers are keyed with.
-    secret_env: str = "STADTKERN_SECRET_KEY"  # noqa: S105 (a variable name, not a secret)
+    # No secret here: the participation markers are keyed with ``ctx.keys.derive("marker")``, a key the
+    # core derives from the deployment secret STADTKERN_SECRET_KEY (the same in every process).

@@ -15,7 +15,9 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import (
     DEFAULT_LIMIT,
@@ -300,7 +302,8 @@ async def change_survey_status(survey_id: FromPath[uuid.UUID], data: JSONBody[St
                     title=LocalizedText(de="Ergebnisse veröffentlicht", en="Results published"),
                     body=msgspec.convert(row.title, LocalizedText),
                     deep_link=f"stadtkern://participation/surveys/{row.id}/results",
-                    audience=Audience(device_ids=tuple(s.device_id for s in subs)),
+                    # sorted: the rows' order could be the order in which the devices answered
+                    audience=Audience(device_ids=tuple(sorted(s.device_id for s in subs))),
                 )
             )
             for sub in subs:
@@ -322,6 +325,23 @@ def _check_eligibility(row: Survey, data: SubmissionIn) -> None:
             raise PermissionDeniedException(detail=f"this survey is for residents aged {row.min_age} or over")
 
 
+async def _mark_answered(session: AsyncSession, survey_id: uuid.UUID, marker: str) -> bool:
+    """Insert the marker unless this survey has it already; False if it had (one round trip).
+
+    The unique constraint decides, also when two submissions from one device race: PostgreSQL's
+    ``ON CONFLICT DO NOTHING`` waits for the other transaction and inserts nothing if it committed.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    stmt = (
+        insert(Marker)
+        .values(id=uuid.uuid4(), survey_id=survey_id, marker=marker)
+        .on_conflict_do_nothing(index_elements=[Marker.survey_id, Marker.marker])
+        .returning(Marker.id)
+    )
+    return (await session.execute(stmt)).first() is not None
+
+
 @post(
     "/surveys/{survey_id:uuid}/responses",
     guards=[require_device],
@@ -336,16 +356,9 @@ async def submit_response(survey_id: FromPath[uuid.UUID], data: JSONBody[Submiss
         raise Conflict(detail="this survey is not open for answers")
     _check_eligibility(row, data)
     validate_answers(questions_of(row), data.answers)
-    marker = marker_for(ctx.settings, row.id, user.device_id)
     session = ctx.session
-    if await session.scalar(select(Marker.id).where(Marker.survey_id == row.id, Marker.marker == marker)):
+    if not await _mark_answered(session, row.id, marker_for(ctx.keys, row.id, user.device_id)):
         raise Conflict(detail="this device has already answered this survey")
-    try:
-        async with session.begin_nested():
-            session.add(Marker(survey_id=row.id, marker=marker))
-            await session.flush()
-    except IntegrityError:  # a concurrent submission from the same device won the race
-        raise Conflict(detail="this device has already answered this survey") from None
     today = dt.datetime.now(ctx.tenant.time_zone).date()
     answers = {q.id: data.answers[q.id] for q in questions_of(row) if data.answers.get(q.id) is not None}
     session.add(

@@ -230,7 +230,13 @@ def test_draw_meets_quotas_and_is_reproducible_from_the_seed() -> None:
     assert sorted(again.selected) == sorted(first.selected) and again.allocation == first.allocation
     other = run_draw(candidates, quotas, 10, "another seed")
     assert sorted(other.selected) != sorted(first.selected)
-    assert other.allocation == first.allocation  # the allocation does not depend on the seed
+    # the seed only breaks ties between equally close allocations: both are as close as can be
+    sizes = {s: 5 for s in first.allocation}
+
+    def deviation(allocation: dict[str, int]) -> float:
+        return sum(abs(allocation[s] - 10 * n / 30) for s, n in sizes.items())
+
+    assert deviation(other.allocation) == pytest.approx(deviation(first.allocation))
     # known probabilities: seats / stratum size
     for stratum, seats in first.allocation.items():
         assert first.probabilities[stratum] == round(seats / 5, 6)
@@ -242,7 +248,9 @@ def test_draw_names_infeasible_quotas() -> None:
     result = run_draw(
         _pool(2), [Quota(attribute="district", value="A", max=0), Quota(attribute="district", value="B", max=1)], 8, "s"
     )
-    assert any("maximums" in p for p in result.problems)
+    # either maximum alone is fine; together they leave at most 5 of the 8 seats: both are named
+    assert [d.quota for d in result.details] == [0, 1]
+    assert "district=A (max 0)" in result.problems[0] and "district=B (max 1)" in result.problems[1]
     assert run_draw(_pool(1), [], 7, "s").problems == [
         "only 6 eligible pool members for 6 seats".replace("6 seats", "7 seats")
     ]
@@ -318,7 +326,7 @@ async def test_draw_invites_by_mail_and_push_and_replaces_decliners(
     assert response.status_code == 201, response.text
     draw = response.json()
     assert len(draw["candidates"]) == 12 and len(draw["selected"]) == 4
-    assert draw["algorithm"] == "stadtkern-stratified-v1" and draw["log"][0]["seed_supplied_by_staff"] is True
+    assert draw["algorithm"] == "stadtkern-stratified-v2" and draw["log"][0]["seed_supplied_by_staff"] is True
     brackel = [c for c in draw["candidates"] if c["ticket"] in draw["selected"] and "district=Brackel" in c["stratum"]]
     assert len(brackel) >= 2
 
