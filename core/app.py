@@ -167,7 +167,9 @@ def create_app(
     manifest = manifest or load_manifest(settings.manifest_path)
     plan = build_plan(manifest)
     port: PushPort = plan.ports.get("push") or UnavailablePush()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     factory = session_factory(engine)
     auth = build_auth(settings.secret_key)
     auto_migrate = settings.env == "dev" if migrate_on_start is None else migrate_on_start

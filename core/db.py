@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from sqlalchemy.pool import NullPool
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(
+    url: str, *, pool_size: int | None = None, max_overflow: int | None = None, **kwargs: Any
+) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 
@@ -34,6 +36,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
 
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if pool_size is not None and kwargs.get("poolclass") is None:
+        kwargs["pool_size"] = pool_size
+        kwargs["max_overflow"] = max_overflow if max_overflow is not None else 10
     return create_async_engine(url, **kwargs)
 
 

@@ -420,7 +420,9 @@ async def run_worker(settings: Settings) -> None:
     """``stadtkern worker``: lead or stand by until SIGTERM/SIGINT, then stop gracefully."""
     plan = build_plan(load_manifest(settings.manifest_path))
     port: PushPort = plan.ports.get("push") or UnavailablePush()
-    engine = create_engine(settings.database_url)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
     try:
         from core.migrate import pending
 

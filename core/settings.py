@@ -31,6 +31,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     worker_id: str = ""
     maintenance_interval_seconds: int = 3600
     leader_poll_seconds: float = 5.0
+    # Connections kept open per process (PostgreSQL). Below the number of requests a process serves
+    # at once, every request beyond it opened and closed a connection of its own (TLS attempt,
+    # authentication, type introspection: milliseconds each).
+    db_pool_size: int = 20
+    db_max_overflow: int = 10
 
     @property
     def is_sqlite(self) -> bool:
