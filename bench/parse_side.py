@@ -66,7 +66,8 @@ def start(binary: Path, database: str, port: int, pinned: list[str]) -> subproce
         "--logsFolder",  # default: ./logs in the working directory
         str(PARSE_DIR / "logs"),
     ]
-    return subprocess.Popen([*pinned, *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # its working directory is its own folder: it creates ./logs there whatever --logsFolder says
+    return subprocess.Popen([*pinned, *cmd], cwd=PARSE_DIR, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_ready(base: str) -> None:
