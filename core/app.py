@@ -33,6 +33,7 @@ from core.errors import StartupError
 from core.http.compression import CompressionMiddleware
 from core.http.etag import ETagMiddleware
 from core.http.head import HeadAsGetMiddleware
+from core.http.problem_docs import document_problems
 from core.http.problems import exception_handlers
 from core.http.rate_limit import RateLimitMiddleware
 from core.loader import Plan, build_plan
@@ -282,4 +283,5 @@ def create_app(
     app.state.auth = auth
     app.state.push = port
     _check_write_routes(app)
+    document_problems(app)
     return app

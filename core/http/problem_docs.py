@@ -1,0 +1,48 @@
+"""The error responses in the OpenAPI document, as they are sent: RFC 9457 problems.
+
+Litestar documents its own error shape (``status_code``/``detail``) for the 400s it knows of;
+our exception handlers answer every error as ``application/problem+json`` (see
+:mod:`core.http.problems`). Each route therefore gets the problems it can answer with:
+validation (400, 422), rate limit (429) and server error (500) on every ``/v1`` route (health
+checks and metrics: 500 only); unknown city, module or resource (404) under ``/v1/{tenant}``;
+missing or foreign credentials (401, 403) where an auth guard sits. What a handler declares wins.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.openapi.datastructures import ResponseSpec
+
+from core.api.guards import is_auth_guard
+from core.http.problems import PROBLEM_MEDIA_TYPE, TITLES
+from schemas import Problem
+
+EVERYWHERE = (400, 422, 429, 500)
+UNDER_A_CITY = (404,)
+GUARDED = (401, 403)
+
+
+def _spec(status: int) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem,
+        description=f"{TITLES[status]} (RFC 9457 problem; `errors` names the fields for 400/422)",
+        media_type=PROBLEM_MEDIA_TYPE,
+        generate_examples=False,
+    )
+
+
+def document_problems(app: Litestar) -> None:
+    specs = {status: _spec(status) for status in (*EVERYWHERE, *UNDER_A_CITY, *GUARDED)}
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if not getattr(handler, "include_in_schema", True):
+                continue
+            statuses: list[int] = list(EVERYWHERE) if route.path.startswith("/v1/") else [500]
+            if "{tenant" in route.path:
+                statuses += UNDER_A_CITY
+            if any(is_auth_guard(g) for g in handler.resolve_guards()):
+                statuses += GUARDED
+            declared: dict[int, Any] = dict(handler.responses or {})
+            handler.responses = {**{s: specs[s] for s in statuses}, **declared}
