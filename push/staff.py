@@ -29,7 +29,6 @@ from core.api import (
     utcnow,
 )
 from push import topics
-from push.dispatcher import quiet_hours_end, select_targets
 from push.models import (
     DELIVERY_QUEUED,
     DELIVERY_SENDING,
@@ -42,6 +41,7 @@ from push.models import (
     PushOutbox,
 )
 from push.services import PushService
+from push.targeting import quiet_hours_end, select_targets
 from schemas import LocalizedText, Page
 
 Ctx = RequestContext[Any]
