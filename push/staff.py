@@ -46,6 +46,8 @@ from schemas import LocalizedText, Page
 
 Ctx = RequestContext[Any]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+# A push scheduled further ahead is almost certainly a typo in the year.
+MAX_SCHEDULE_AHEAD = dt.timedelta(days=5 * 366)
 # FCM traffic peaks at the top of each hour; scheduled sends are spread over this many seconds.
 SCHEDULE_JITTER_SECONDS = 45
 
@@ -195,6 +197,9 @@ async def compose(data: JSONBody[ComposeIn], ctx: Ctx) -> NotificationOut:
     if send_at is not None:
         if send_at.tzinfo is None:
             raise Invalid("body.send_at", "needs a time zone offset")
+        # Checked on the year first: converting year 1 or 9999 with an offset to UTC overflows.
+        if not 2000 <= send_at.year <= 9000 or send_at > utcnow() + MAX_SCHEDULE_AHEAD:
+            raise Invalid("body.send_at", "must lie within five years from now")
         send_at += dt.timedelta(seconds=random.uniform(0, SCHEDULE_JITTER_SECONDS))
     notification = Notification(
         topic=data.topic,

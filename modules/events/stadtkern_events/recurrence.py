@@ -54,15 +54,24 @@ def to_utc(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
+def _plausible(year: int) -> None:
+    if not 1900 <= year <= 2199:
+        raise ValueError(f"year {year} is outside 1900..2199")
+
+
 def parse_moment(raw: str, *, all_day: bool, tz: ZoneInfo, field: str) -> str:
     """Normalise an RDATE/EXDATE/RECURRENCE-ID: a date for all-day events, else a UTC instant."""
     try:
         if all_day:
-            return dt.date.fromisoformat(raw[:10]).isoformat()
+            day = dt.date.fromisoformat(raw[:10])
+            _plausible(day.year)
+            return day.isoformat()
         if len(raw) == 10:
             raise ValueError("a date-time is needed for an event with a start time")
-        return to_utc(dt.datetime.fromisoformat(raw), tz).isoformat()
-    except ValueError as exc:
+        moment = dt.datetime.fromisoformat(raw)
+        _plausible(moment.year)
+        return to_utc(moment, tz).isoformat()
+    except (ValueError, OverflowError) as exc:
         raise ScheduleError(field, f"not an ISO 8601 {'date' if all_day else 'date-time'}: {exc}") from None
 
 

@@ -89,6 +89,10 @@ async def test_validation_names_the_field(client: Client, sessions: async_sessio
         ({"place": {"name": "X", "district": "Atlantis"}}, "body.place.district"),
         ({"time_zone": "Mars/Olympus"}, "body.time_zone"),
         ({"exdates": ["not a date"], "rrule": "FREQ=DAILY"}, "body.exdates[0]"),
+        # found by schemathesis: dates at the edge of the calendar overflowed into a 500
+        ({"start": None, "end": None, "start_date": "9999-12-31"}, "body.start_date"),
+        ({"start": "0001-01-01T00:00:00+05:00", "end": None}, "body.start"),
+        ({"rdates": ["9999-12-31T23:00:00-05:00"]}, "body.rdates[0]"),
     ]
     for overrides, field in cases:
         response = await client.post(f"{BASE}/events", json=event_body(**overrides), headers=staff)

@@ -35,6 +35,7 @@ from schemas import DeltaPage, GeoPoint, LocalizedText
 from stadtkern_participation.common import (
     LANGUAGE_HEADERS,
     check_names,
+    check_years,
     is_staff,
     join_list,
     localized,
@@ -176,6 +177,7 @@ def offer_staff_out(row: Offer) -> OfferStaffOut:
 
 
 def _apply(row: Offer, data: OfferIn, settings: ParticipationSettings) -> Offer:
+    check_years(starts_at=data.starts_at, ends_at=data.ends_at)
     if data.starts_at and data.ends_at and data.ends_at < data.starts_at:
         raise Invalid("body.ends_at", "must not be before starts_at")
     row.title = msgspec.to_builtins(data.title)

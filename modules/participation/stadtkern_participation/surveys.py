@@ -37,6 +37,7 @@ from schemas import LocalizedText, Page
 from stadtkern_participation.common import (
     LANGUAGE_HEADERS,
     check_names,
+    check_years,
     is_staff,
     join_list,
     localized,
@@ -196,6 +197,7 @@ async def _get(ctx: ModuleContext[ParticipationSettings], survey_id: uuid.UUID, 
 
 async def _apply(ctx: ModuleContext[ParticipationSettings], row: Survey, data: SurveyIn) -> Survey:
     check_definition(data.questions)
+    check_years(opens_at=data.opens_at, closes_at=data.closes_at)
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
         raise Invalid("body.closes_at", "must be after opens_at")
     if data.offer_id is not None and await ctx.repository(Offer).get_one_or_none(id=data.offer_id) is None:

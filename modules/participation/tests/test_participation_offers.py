@@ -67,6 +67,10 @@ async def test_offer_validation_and_auth(
     assert "body.districts[0]" in response.text
     response = await client.post(f"{BASE}/offers", json=offer_body(ends_at="2030-04-01T00:00:00+02:00"), headers=staff)
     assert response.status_code == 422 and "body.ends_at" in response.text
+    # found by fuzzing: the calendar's edges were stored (9999) or answered 409 (year 1 east of UTC)
+    for field, value in (("starts_at", "0001-01-01T00:00:00+05:00"), ("ends_at", "9999-12-31T23:59:59+00:00")):
+        response = await client.post(f"{BASE}/offers", json=offer_body(**{field: value}), headers=staff)
+        assert response.status_code == 422 and f"body.{field}" in response.text, response.text
 
 
 async def test_resident_filters_pagination_and_delta_sync(

@@ -82,6 +82,10 @@ async def test_survey_definition_is_checked(
     assert {"body.questions[0].options", "body.questions[1].show_if.question", "body.questions[2].id"} <= set(
         _keys(response)
     )
+    # found by fuzzing: dates at the calendar's edges
+    edge = {"title": t("S"), "questions": QUESTIONS, "closes_at": "9999-12-31T23:59:59+00:00"}
+    response = await client.post(f"{BASE}/surveys", json=edge, headers=staff)
+    assert response.status_code == 422 and "body.closes_at" in response.text, response.text
 
 
 async def test_one_response_per_device_and_unlinkable(
