@@ -213,10 +213,11 @@ async def ceiling_child(tenant: Any, args: argparse.Namespace, index: int, sync:
 
     sync.ready.wait()
     sync.go.wait()
+    cpu = time.process_time()
     await asyncio.gather(*(worker() for _ in range(args.concurrency)))
     if failed:
         raise RuntimeError(f"{failed} sends failed in the ceiling run")
-    return {"end": time.time(), "sent": len(messages)}
+    return {"end": time.time(), "sent": len(messages), "cpu_s": time.process_time() - cpu}
 
 
 async def dispatcher_child(tenant: Any, args: argparse.Namespace, url: str, sync: Any) -> dict[str, Any]:
@@ -241,6 +242,7 @@ async def dispatcher_child(tenant: Any, args: argparse.Namespace, url: str, sync
         await session.execute(sa.select(1))
     sync.ready.wait()
     sync.go.wait()
+    cpu = time.process_time()
     sent = batches = 0
     try:
         while True:
@@ -256,7 +258,7 @@ async def dispatcher_child(tenant: Any, args: argparse.Namespace, url: str, sync
                 await asyncio.sleep(0.01)  # another process holds the rest (its lease)
     finally:
         await engine.dispose()
-    return {"end": time.time(), "sent": sent, "batches": batches}
+    return {"end": time.time(), "sent": sent, "batches": batches, "cpu_s": time.process_time() - cpu}
 
 
 def child_main(role: str, index: int, args: argparse.Namespace, url: str, env: dict[str, str], sync: Any) -> None:
@@ -293,8 +295,17 @@ class Sync:
         self.results = ctx.Queue()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 async def phase(
-    role: str, args: argparse.Namespace, url: str, env: dict[str, str], factory: Any, tenant: Any
+    role: str, args: argparse.Namespace, url: str, env: dict[str, str], factory: Any, tenant: Any, server_pid: int
 ) -> tuple[float, dict[str, Any]]:
     """Run one timed phase in ``args.processes`` fresh processes; returns (messages/s, details)."""
     ctx = multiprocessing.get_context("spawn")
@@ -306,6 +317,7 @@ async def phase(
         p.start()
     await asyncio.to_thread(sync.ready.wait)  # every process warmed up
     started = time.time()
+    server_cpu = cpu_seconds(server_pid)
     if role == "dispatcher":
         await notify_once(factory, tenant)  # the notification is part of the timed pipeline
     sync.go.set()
@@ -319,8 +331,14 @@ async def phase(
     if sent != args.devices:
         raise RuntimeError(f"{role} phase sent {sent} of {args.devices}")
     elapsed = max(r["end"] for r in results) - started
+    # CPU per message: of the sending processes (this pipeline or the bare SDK), and of the fake
+    # server. Flat per-message CPU as processes are added means throughput grows with cores.
+    sender_us = 1e6 * sum(r["cpu_s"] for r in results) / sent
+    server_us = 1e6 * (cpu_seconds(server_pid) - server_cpu) / sent
     return sent / elapsed, {
-        "seconds": elapsed,
+        "seconds": round(elapsed, 1),
+        "sender_cpu_us_per_message": round(sender_us),
+        "fake_fcm_cpu_us_per_message": round(server_us),
         "per_process": [r["sent"] for r in results],
         "maxrss_mb": max(r["maxrss_mb"] for r in results),
     }
@@ -355,9 +373,9 @@ async def main_async(args: argparse.Namespace) -> None:
             f"protocol {'HTTP/1.1' if args.http1 else 'HTTP/2 (h2c)'}, batches of 500, "
             f"{args.concurrency} in flight per process, {args.processes} process(es); warm-up excluded"
         )
-        before, info_before = await phase("ceiling", args, url, env, factory, tenant)
+        before, info_before = await phase("ceiling", args, url, env, factory, tenant, proc.pid)
         print(f"ceiling (send_each_async alone, pre-built), before: {before:,.0f} messages/s ({info_before})")
-        dispatcher_rate, info = await phase("dispatcher", args, url, env, factory, tenant)
+        dispatcher_rate, info = await phase("dispatcher", args, url, env, factory, tenant, proc.pid)
         async with factory() as session:
             recorded = (
                 await session.execute(
@@ -369,9 +387,10 @@ async def main_async(args: argparse.Namespace) -> None:
         print(
             f"dispatcher (notify, claim, expand, send, record): {dispatcher_rate:,.0f} messages/s, "
             f"{info['seconds']:.1f} s, per process {info['per_process']}; "
-            f"peak RSS of a dispatcher process {info['maxrss_mb']:.0f} MB"
+            f"peak RSS of a dispatcher process {info['maxrss_mb']:.0f} MB; CPU per message: "
+            f"dispatchers {info['sender_cpu_us_per_message']} us, fake FCM {info['fake_fcm_cpu_us_per_message']} us"
         )
-        after, info_after = await phase("ceiling", args, url, env, factory, tenant)
+        after, info_after = await phase("ceiling", args, url, env, factory, tenant, proc.pid)
         print(f"ceiling (send_each_async alone, pre-built), after: {after:,.0f} messages/s ({info_after})")
         ceiling = (before + after) / 2
         print(
