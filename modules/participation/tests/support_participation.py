@@ -2,13 +2,30 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from stadtkern_participation.models import PoolMember
 
 BASE = "/v1/dortmund/participation"
 EDITOR = {"participation": "editor"}
+
+
+def pool_member(index: int, district: str, age_band: str, now: dt.datetime, **fields: Any) -> PoolMember:
+    """A confirmed Dortmund pool member with 100 days of consent left."""
+    return PoolMember(
+        tenant_id="dortmund",
+        email=f"m{index}@example.org",
+        manage_token_hash="x",
+        interests=[],
+        confirmed_at=now,
+        consent_expires_at=now + dt.timedelta(days=100),
+        district=district,
+        age_band=age_band,
+        **fields,
+    )
 
 
 def offer_body(**overrides: Any) -> dict[str, Any]:

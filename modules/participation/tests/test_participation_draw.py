@@ -12,8 +12,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_participation.draw import ALGORITHM, Candidate, Quota, run_draw
-from stadtkern_participation.models import PoolMember
-from support_participation import BASE, EDITOR, offer_body
+from support_participation import BASE, EDITOR, offer_body, pool_member
 
 from tests.helpers import staff_headers
 
@@ -196,18 +195,7 @@ async def test_infeasible_draw_is_a_problem_naming_the_quotas(
         pool = [("Hörde", "18-29")] * 4 + [("Hörde", "60-74")] * 4
         pool += [("Brackel", "18-29")] * 2 + [("Brackel", "60-74")] * 2
         for index, (district, band) in enumerate(pool):
-            session.add(
-                PoolMember(
-                    tenant_id="dortmund",
-                    email=f"m{index}@example.org",
-                    manage_token_hash="x",
-                    interests=[],
-                    confirmed_at=now,
-                    consent_expires_at=now + dt.timedelta(days=100),
-                    district=district,
-                    age_band=band,
-                )
-            )
+            session.add(pool_member(index, district, band, now))
     staff = await staff_headers(client, sessions, grants=EDITOR)
     offer_id = (await client.post(f"{BASE}/offers", json=offer_body(), headers=staff)).json()["id"]
     response = await client.post(

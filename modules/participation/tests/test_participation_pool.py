@@ -23,7 +23,7 @@ from stadtkern_participation.draw import Candidate, Quota, run_draw
 from stadtkern_participation.jobs import purge_expired, send_reminders
 from stadtkern_participation.models import Draw, PoolMember
 from stadtkern_participation.settings import ParticipationSettings
-from support_participation import BASE, EDITOR, answers, create_survey, offer_body
+from support_participation import BASE, EDITOR, answers, create_survey, offer_body, pool_member
 
 from core.api import JobContext
 from core.api.keys import ModuleKeys
@@ -269,19 +269,9 @@ async def _members(sessions: async_sessionmaker[AsyncSession], device_for: str |
     now = dt.datetime.now(dt.UTC)
     async with sessions() as session, session.begin():
         for index in range(12):
-            session.add(
-                PoolMember(
-                    tenant_id="dortmund",
-                    email=f"m{index}@example.org",
-                    manage_token_hash="x",
-                    interests=[],
-                    confirmed_at=now,
-                    consent_expires_at=now + dt.timedelta(days=100),
-                    district=["Hörde", "Brackel", "Hörde"][index % 3],
-                    age_band=["18-29", "60-74"][index % 2],
-                    device_id=uuid.UUID(device_for) if device_for and index == 0 else None,
-                )
-            )
+            device = uuid.UUID(device_for) if device_for and index == 0 else None
+            district, band = ["Hörde", "Brackel", "Hörde"][index % 3], ["18-29", "60-74"][index % 2]
+            session.add(pool_member(index, district, band, now, device_id=device))
         # not eligible: unconfirmed, and expired
         session.add(PoolMember(tenant_id="dortmund", email="u@example.org", manage_token_hash="x", interests=[]))
         session.add(
