@@ -67,17 +67,24 @@ async def _city_and_module(connection: ASGIConnection[Any, Any, Any, Any], handl
         raise NotFoundException(detail=f"module {module_id!r} is not enabled for this city")
 
 
-async def _commit(session: AsyncSession) -> None:
-    """Commit if a transaction is open; if the commit fails, roll back before raising, so the
-    connection goes back to the pool clean (SQLite keeps a transaction open, and its write lock,
-    after a COMMIT refused by a deferred constraint)."""
-    if not session.in_transaction():
-        return
+async def _end(session: AsyncSession, *, failed: bool) -> None:
+    """The end of a request's session, after the handler and BEFORE the response is sent, so a
+    failed commit becomes an error response instead of a 2xx for data that was not stored.
+
+    No transaction, no commit. A commit that fails is rolled back before raising, so the connection
+    goes back to the pool clean (SQLite keeps a transaction, and its write lock, after a COMMIT
+    refused by a deferred constraint)."""
     try:
-        await session.commit()
-    except BaseException:
-        await session.rollback()
-        raise
+        if failed:
+            await session.rollback()
+        elif session.in_transaction():
+            try:
+                await session.commit()
+            except BaseException:
+                await session.rollback()
+                raise
+    finally:
+        await session.close()
 
 
 def _context_provider(
@@ -98,17 +105,11 @@ def _context_provider(
         try:
             yield ctx
         except BaseException:
-            session = ctx.opened_session
-            if session is not None:
-                await session.rollback()
-                await session.close()
+            if ctx.opened_session is not None:
+                await _end(ctx.opened_session, failed=True)
             raise
-        session = ctx.opened_session
-        if session is not None:  # committed before the response is sent, as in provide_db_session
-            try:
-                await _commit(session)
-            finally:
-                await session.close()
+        if ctx.opened_session is not None:
+            await _end(ctx.opened_session, failed=False)
 
     return provide_ctx
 
@@ -234,17 +235,15 @@ def create_app(
     prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
 
     async def provide_db_session() -> AsyncIterator[AsyncSession]:
-        """The request's session: committed after the handler returns and BEFORE the response is sent,
-        so a failed commit becomes an error response instead of a 2xx for data that was not stored
-        (advanced-alchemy's before-send autocommit logs such failures at debug level and sends the 2xx).
-        A request that never opened a transaction costs no commit."""
-        async with factory() as session:
-            try:
-                yield session
-            except BaseException:
-                await session.rollback()
-                raise
-            await _commit(session)
+        """The request's session for the core's own routes (modules get theirs through ``ctx``);
+        advanced-alchemy's before-send autocommit would log a failed commit and still send the 2xx."""
+        session = factory()
+        try:
+            yield session
+        except BaseException:
+            await _end(session, failed=True)
+            raise
+        await _end(session, failed=False)
 
     app = Litestar(
         route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
