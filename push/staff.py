@@ -24,6 +24,7 @@ from core.api import (
     Notification,
     RequestContext,
     StaffUser,
+    check_years,
     paginate,
     require_editor,
     utcnow,
@@ -197,8 +198,8 @@ async def compose(data: JSONBody[ComposeIn], ctx: Ctx) -> NotificationOut:
     if send_at is not None:
         if send_at.tzinfo is None:
             raise Invalid("body.send_at", "needs a time zone offset")
-        # Checked on the year first: converting year 1 or 9999 with an offset to UTC overflows.
-        if not 2000 <= send_at.year <= 9000 or send_at > utcnow() + MAX_SCHEDULE_AHEAD:
+        check_years(send_at=send_at)  # first: comparing year 1 or 9999 with an offset overflows
+        if send_at > utcnow() + MAX_SCHEDULE_AHEAD:
             raise Invalid("body.send_at", "must lie within five years from now")
         send_at += dt.timedelta(seconds=random.uniform(0, SCHEDULE_JITTER_SECONDS))
     notification = Notification(

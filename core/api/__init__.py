@@ -15,6 +15,7 @@ from core.api.guards import require_admin, require_device, require_editor, requi
 from core.api.i18n import parse_accept_language, pick
 from core.api.identity import DeviceUser, StaffUser
 from core.api.keys import ModuleKeys
+from core.api.moments import check_years, plausible_year
 from core.api.paging import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -55,12 +56,14 @@ __all__ = [
     "TenantOwned",
     "TenantRepository",
     "check_limit",
+    "check_years",
     "deleted_since",
     "metadata",
     "paginate",
     "parse_accept_language",
     "parse_since",
     "pick",
+    "plausible_year",
     "record_deletion",
     "require_admin",
     "require_device",

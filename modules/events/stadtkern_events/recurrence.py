@@ -19,6 +19,9 @@ import icalendar
 import recurring_ical_events
 from dateutil.rrule import rrulestr
 
+from core.api import plausible_year
+from core.api.moments import FIRST_YEAR, LAST_YEAR
+
 ICAL_STATUS = {
     "scheduled": "CONFIRMED",
     "cancelled": "CANCELLED",
@@ -55,8 +58,8 @@ def to_utc(value: dt.datetime, tz: ZoneInfo) -> dt.datetime:
 
 
 def _plausible(year: int) -> None:
-    if not 1900 <= year <= 2199:
-        raise ValueError(f"year {year} is outside 1900..2199")
+    if not plausible_year(year):
+        raise ValueError(f"year {year} is outside {FIRST_YEAR}..{LAST_YEAR}")
 
 
 def parse_moment(raw: str, *, all_day: bool, tz: ZoneInfo, field: str) -> str:

@@ -12,7 +12,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import Audience, Invalid, Notification, record_deletion, utcnow
+from core.api import Audience, Invalid, Notification, check_years, record_deletion, utcnow
 from schemas import LocalizedText
 from stadtkern_events.cache import bump_version
 from stadtkern_events.models import (
@@ -34,7 +34,6 @@ TOPIC_REMINDERS = "events.reminders"
 PAST_KEPT = dt.timedelta(days=35)
 DEFAULT_DURATION = dt.timedelta(hours=2)
 NOTIFY_ON = {"cancelled", "postponed", "rescheduled", "moved_online"}
-FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 
 def zone(name: str | None, default: ZoneInfo, field: str = "body.time_zone") -> ZoneInfo:
@@ -46,15 +45,8 @@ def zone(name: str | None, default: ZoneInfo, field: str = "body.time_zone") -> 
         raise Invalid(field, f"unknown IANA time zone {name!r}") from None
 
 
-def _check_year(value: dt.date | None, field: str) -> None:
-    # A city calendar has no use for year 1 or 9999, and converting those to UTC overflows.
-    if value is not None and not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise Invalid(field, f"must lie between the years {FIRST_YEAR} and {LAST_YEAR}")
-
-
 def _schedule(data: EventIn, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime, bool]:
-    for name in ("start", "end", "start_date", "end_date"):
-        _check_year(getattr(data, name), f"body.{name}")
+    check_years(start=data.start, end=data.end, start_date=data.start_date, end_date=data.end_date)
     if data.start_date is not None:
         if data.start is not None or data.end is not None:
             raise Invalid("body.start", "give either start/end or start_date/end_date, not both")

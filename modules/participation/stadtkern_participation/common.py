@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import hmac
 import logging
@@ -97,11 +96,3 @@ def new_token() -> tuple[str, str]:
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def check_years(**moments: dt.datetime | None) -> None:
-    """Refuses dates a city's calendar has no use for (and whose conversion to UTC overflows):
-    ``check_years(starts_at=..., ends_at=...)`` names the field as ``body.<name>``."""
-    for name, value in moments.items():
-        if value is not None and not 1900 <= value.year <= 2199:
-            raise Invalid(f"body.{name}", "must lie between the years 1900 and 2199")

@@ -23,6 +23,7 @@ from core.api import (
     NotFound,
     Notification,
     RequestContext,
+    check_years,
     deleted_since,
     paginate,
     parse_since,
@@ -35,7 +36,6 @@ from schemas import DeltaPage, GeoPoint, LocalizedText
 from stadtkern_participation.common import (
     LANGUAGE_HEADERS,
     check_names,
-    check_years,
     is_staff,
     join_list,
     localized,

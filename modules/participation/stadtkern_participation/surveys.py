@@ -28,6 +28,7 @@ from core.api import (
     ModuleContext,
     NotFound,
     Notification,
+    check_years,
     paginate,
     require_device,
     require_editor,
@@ -37,7 +38,6 @@ from schemas import LocalizedText, Page
 from stadtkern_participation.common import (
     LANGUAGE_HEADERS,
     check_names,
-    check_years,
     is_staff,
     join_list,
     localized,
