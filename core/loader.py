@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib.util
+from collections.abc import Iterable
 from dataclasses import dataclass
 from graphlib import CycleError, TopologicalSorter
 from importlib.metadata import EntryPoint, entry_points
@@ -266,4 +267,34 @@ def build_plan(manifest: Manifest, installed: dict[str, InstalledModule] | None 
     return Plan(tenants=tenants, specs=specs, metas={m: metas[m] for m in order}, ports=ports)
 
 
-__all__ = ["RESERVED_MODULE_KEYS", "EnabledModule", "InstalledModule", "Plan", "Tenant", "build_plan", "discover"]
+def load_specs(module_ids: Iterable[str], installed: dict[str, InstalledModule] | None = None) -> dict[str, ModuleSpec]:
+    """The specs of ``module_ids``, their dependencies and the always-enabled modules, in load order.
+
+    For tools that need a module's schema without a manifest (``stadtkern revision``).
+    """
+    installed = discover() if installed is None else installed
+    wanted: set[str] = set()
+    todo = [mid for mid, mod in installed.items() if mod.meta.always_enabled] + list(module_ids)
+    while todo:
+        mid = todo.pop()
+        if mid in wanted:
+            continue
+        if mid not in installed:
+            known = ", ".join(sorted(installed)) or "none"
+            raise StartupError(f"module {mid!r} is not installed (installed: {known})")
+        wanted.add(mid)
+        todo.extend(installed[mid].meta.depends_on)
+    order = _order(wanted, {mid: installed[mid].meta for mid in wanted}, [])
+    return {mid: _import_spec(installed[mid]) for mid in order}
+
+
+__all__ = [
+    "RESERVED_MODULE_KEYS",
+    "EnabledModule",
+    "InstalledModule",
+    "Plan",
+    "Tenant",
+    "build_plan",
+    "discover",
+    "load_specs",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,8 @@ def lineages(plan: Plan) -> list[Lineage]:
     return found
 
 
-def _config(lineage: Lineage, connection: Connection) -> Config:
+def config_for(lineage: Lineage, connection: Connection) -> Config:
+    """The Alembic configuration that runs ``lineage`` on ``connection`` (shared env.py)."""
     cfg = Config()
     cfg.set_main_option("script_location", str(ENV_DIR))
     cfg.set_main_option("path_separator", "os")
@@ -56,24 +58,34 @@ def _lock(connection: Connection) -> None:
 
 
 async def upgrade(engine: AsyncEngine, plan: Plan) -> None:
-    for lineage in lineages(plan):
-        async with engine.begin() as conn:
-
-            def run(sync_conn: Connection, lineage: Lineage = lineage) -> None:
-                _lock(sync_conn)
-                command.upgrade(_config(lineage, sync_conn), "head")
-
-            await conn.run_sync(run)
+    await upgrade_lineages(engine, lineages(plan))
 
 
 async def downgrade(engine: AsyncEngine, plan: Plan, target: str = "base") -> None:
     """Undo modules first (reverse order), the core last."""
-    for lineage in reversed(lineages(plan)):
+    await downgrade_lineages(engine, lineages(plan), target)
+
+
+async def upgrade_lineages(engine: AsyncEngine, chosen: Sequence[Lineage]) -> None:
+    """Bring each of ``chosen`` to head, in the order given (dependencies first)."""
+    for lineage in chosen:
         async with engine.begin() as conn:
 
             def run(sync_conn: Connection, lineage: Lineage = lineage) -> None:
                 _lock(sync_conn)
-                command.downgrade(_config(lineage, sync_conn), target)
+                command.upgrade(config_for(lineage, sync_conn), "head")
+
+            await conn.run_sync(run)
+
+
+async def downgrade_lineages(engine: AsyncEngine, chosen: Sequence[Lineage], target: str = "base") -> None:
+    """Take each of ``chosen`` down to ``target``, last first (dependents before what they use)."""
+    for lineage in reversed(chosen):
+        async with engine.begin() as conn:
+
+            def run(sync_conn: Connection, lineage: Lineage = lineage) -> None:
+                _lock(sync_conn)
+                command.downgrade(config_for(lineage, sync_conn), target)
 
             await conn.run_sync(run)
 
@@ -85,7 +97,7 @@ async def pending(engine: AsyncEngine, plan: Plan) -> list[str]:
         for lineage in lineages(plan):
 
             def heads(sync_conn: Connection, lineage: Lineage = lineage) -> tuple[Any, Any]:
-                script = ScriptDirectory.from_config(_config(lineage, sync_conn))
+                script = ScriptDirectory.from_config(config_for(lineage, sync_conn))
                 ctx = MigrationContext.configure(sync_conn, opts={"version_table": lineage.version_table})
                 return set(ctx.get_current_heads()), set(script.get_heads())
 

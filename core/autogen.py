@@ -1,0 +1,43 @@
+"""Alembic autogenerate hooks shared by ``core/migrations/env.py`` and ``stadtkern revision --check``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from alembic.autogenerate.api import AutogenContext
+
+IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
+
+
+def include_only(owns_table: Callable[[str], bool] | None) -> IncludeObject:
+    """Compare only one lineage's tables: every lineage shares one metadata and one database."""
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if owns_table is None:
+            return True
+        table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)
+        return table is None or owns_table(table)
+
+    return include
+
+
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+    """advanced-alchemy's column types as ``GUID(length=16)`` with their import, not a dotted path."""
+    if type_ == "type" and type(obj).__module__.startswith("advanced_alchemy."):
+        import advanced_alchemy.types
+
+        name = type(obj).__name__
+        if getattr(advanced_alchemy.types, name, None) is type(obj):
+            autogen_context.imports.add(f"from advanced_alchemy.types import {name}")
+            return repr(obj)
+    return False
+
+
+def compare_type(
+    context: Any, inspected_column: Any, metadata_column: Any, inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """Leave advanced-alchemy's types alone: SQLite reflects them as their storage type (NUMERIC)."""
+    if type(metadata_type).__module__.startswith("advanced_alchemy."):
+        return False
+    return None  # alembic's own comparison for everything else
