@@ -52,7 +52,7 @@ MANIFEST = ROOT / "bench" / "events_manifest.toml"
 def bench_app() -> Any:
     """uvicorn factory: the real app plus the precomputed-JSON route."""
     from core.app import create_app
-    from tests.support import make_settings
+    from core.testing import make_settings
 
     payload = (Path(os.environ["BENCH_PAYLOAD"])).read_bytes()
 

@@ -36,6 +36,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "modules" / "participation" / "tests"))
+# The test kit's helpers (settings, staff, devices) run here outside pytest, on the test manifest.
+TEST_MANIFEST = ROOT / "tests" / "manifest.toml"
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_participation"
 
@@ -43,10 +45,15 @@ DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_participation"
 def bench_app() -> Any:
     """uvicorn factory: the real app on ``BENCH_DB``, production settings, no rate limit in the way."""
     from core.app import create_app
-    from tests.support import make_settings
+    from core.testing import make_settings
 
     settings = make_settings(
-        os.environ["BENCH_DB"], env="production", rate_limit_per_minute=10_000_000, log_json=False, log_level="WARNING"
+        os.environ["BENCH_DB"],
+        manifest_path=str(TEST_MANIFEST),
+        env="production",
+        rate_limit_per_minute=10_000_000,
+        log_json=False,
+        log_level="WARNING",
     )
     return create_app(settings, migrate_on_start=False)
 
@@ -68,12 +75,12 @@ async def prepare(url: str) -> None:
 
     from core.db import create_unpooled_engine
     from core.loader import build_plan
+    from core.manifest import load_manifest
     from core.migrate import upgrade
-    from tests.support import load_test_manifest
 
     await ensure_database(url)
     engine = create_unpooled_engine(url)
-    await upgrade(engine, build_plan(load_test_manifest()))
+    await upgrade(engine, build_plan(load_manifest(TEST_MANIFEST)))
     async with engine.begin() as conn:
         rows = await conn.execute(
             text(
@@ -127,8 +134,9 @@ async def in_process(url: str, devices: int, concurrency: int) -> None:
 
     from core.app import create_app
     from core.db import create_engine
-    from tests.helpers import register_device, staff_headers
-    from tests.support import make_settings
+    from core.testing import configure_manifest, make_settings, register_device, staff_headers
+
+    configure_manifest(TEST_MANIFEST)
 
     app = create_app(make_settings(url, log_json=False, log_level="WARNING"), migrate_on_start=False)
     engine = create_engine(url)
@@ -182,7 +190,7 @@ async def over_http(url: str, devices: int, concurrency: int) -> tuple[float, ..
     from support_participation import BASE, EDITOR, answers, create_survey
 
     from core.db import create_engine
-    from tests.helpers import staff_headers
+    from core.testing import staff_headers
 
     proc, base = start_server(url)
     engine = create_engine(url)

@@ -6,7 +6,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.manifest import load_manifest
-from tests.support import TEST_MANIFEST
+from core.testing import TEST_MANIFEST
 
 
 async def test_each_city_gets_its_own_configuration(client: AsyncTestClient[Litestar]) -> None:

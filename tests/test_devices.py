@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import Device
-from tests.helpers import register_device
+from core.testing import register_device
 
 
 async def test_register_read_update_delete(

@@ -15,7 +15,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.helpers import register_device
+from core.testing import register_device
 
 Sessions = async_sessionmaker[AsyncSession]
 

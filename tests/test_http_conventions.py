@@ -16,8 +16,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.helpers import register_device, staff_headers
-from tests.support import IN_CI
+from core.testing import IN_CI, register_device, staff_headers
 
 PROBLEM = "application/problem+json"
 REDIS_URL = "redis://127.0.0.1:6379/5"

@@ -20,8 +20,7 @@ from sqlalchemy.engine import make_url
 from core.app import create_app
 from core.db import create_unpooled_engine
 from core.observability import JsonFormatter
-from tests.helpers import register_device
-from tests.support import load_test_manifest, make_settings
+from core.testing import load_test_manifest, make_settings, register_device
 
 SECRET_QUERY = "resident-secret-query-value"
 

@@ -26,8 +26,7 @@ from core.api import SeedContext, TenantInfo
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
 from core.loader import discover
-from tests.helpers import staff_headers
-from tests.support import TEST_SECRET_KEY
+from core.testing import TEST_SECRET_KEY, staff_headers
 
 BASE = "/v1/schwerte/waste/pickups"
 DAY = dt.date(2027, 3, 1)

@@ -32,8 +32,8 @@ from core.leadership import LEADER_LOCK_KEY, FileLock
 from core.loader import EnabledModule, ModuleToml, Plan, build_plan
 from core.models import JobRun, Tombstone
 from core.scheduler import PURGE_JOB_KEY, EmbeddedWorker, plan_jobs, run_recorded
+from core.testing import TEST_MANIFEST, load_test_manifest, make_settings
 from schemas import LocalizedText
-from tests.support import TEST_MANIFEST, load_test_manifest, make_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 T = TypeVar("T")

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.models import StaffAccount, StaffGrant
-from tests.helpers import STAFF_PASSWORD, staff_headers
+from core.testing import STAFF_PASSWORD, staff_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 PASSWORD = "a sufficiently long passphrase"

@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 
 from core.app import create_app
 from core.errors import StartupError
-from tests.support import load_test_manifest, make_settings
+from core.testing import load_test_manifest, make_settings
 
 
 async def test_api_refuses_to_start_on_a_schema_that_is_behind(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api import Notification, TenantInfo
 from core.models import Device
+from core.testing import tenant_info
 from push import dispatcher as dispatcher_module
 from push.backends.fcm import ENDPOINT_ENV, close_app
 from push.dispatcher import Dispatcher
@@ -21,7 +22,6 @@ from push.services import PushService
 from push.settings import PushSettings
 from schemas import LocalizedText
 from tests.push.fake_fcm import FakeFcm, FakeFcmServer, service_account
-from tests.support import tenant_info
 
 CREDENTIALS_ENV = "STADTKERN_TEST_FCM_CREDENTIALS"
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -10,8 +10,8 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.testing import register_device
 from push.models import PushDelivery, PushPreference, PushSubscription
-from tests.helpers import register_device
 from tests.push.conftest import Clock, make_dispatcher, notify
 
 Client = AsyncTestClient[Litestar]

@@ -9,8 +9,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api import TenantInfo
+from core.testing import register_device, staff_headers
 from push.models import PushOutbox
-from tests.helpers import register_device, staff_headers
 from tests.push.conftest import BERLIN, Clock, make_dispatcher
 
 Client = AsyncTestClient[Litestar]

@@ -14,9 +14,9 @@ from stadtkern_events.settings import EventsSettings
 from core.api import JobContext
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush
+from core.testing import TEST_SECRET_KEY, tenant_info
 from push.models import PushOutbox
 from push.services import PushService
-from tests.support import TEST_SECRET_KEY, tenant_info
 
 BERLIN = ZoneInfo("Europe/Berlin")
 DORTMUND = tenant_info("dortmund")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_events.controllers import day_window
 
 from core.api import sync_token, utcnow
-from tests.helpers import register_device, staff_headers
+from core.testing import register_device, staff_headers
 
 Client = AsyncTestClient[Litestar]
 BASE = "/v1/dortmund/events"

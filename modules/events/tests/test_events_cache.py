@@ -23,8 +23,8 @@ from stadtkern_events.settings import EventsSettings, FeedConfig
 
 from core.api import utcnow
 from core.api.push import BoundPush
+from core.testing import staff_headers
 from push.services import PushService
-from tests.helpers import staff_headers
 
 Client = AsyncTestClient[Litestar]
 BASE = "/v1/dortmund/events"

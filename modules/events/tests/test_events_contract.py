@@ -6,8 +6,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from tests.helpers import register_device, staff_headers
-from tests.test_contract import write_routes
+from core.testing import register_device, staff_headers, write_routes
 
 
 async def test_event_write_routes_refuse_strangers(

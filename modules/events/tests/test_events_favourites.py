@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_events.jobs import send_reminders
 from stadtkern_events.models import Favourite, Reminder
 
-from tests.helpers import register_device, staff_headers
+from core.testing import register_device, staff_headers
 
 Client = AsyncTestClient[Litestar]
 BASE = "/v1/dortmund/events"

@@ -10,7 +10,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_events.recurrence import expand
 
-from tests.helpers import staff_headers
+from core.testing import staff_headers
 
 Client = AsyncTestClient[Litestar]
 BASE = "/v1/dortmund/events"

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_participation.draw import ALGORITHM, Candidate, Quota, run_draw
 from support_participation import BASE, EDITOR, offer_body, pool_member
 
-from tests.helpers import staff_headers
+from core.testing import staff_headers
 
 
 def _candidates(sizes: dict[str, int]) -> list[Candidate]:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from support_participation import BASE, EDITOR, offer_body
 
+from core.testing import register_device, staff_headers
 from push.models import PushOutbox
-from tests.helpers import register_device, staff_headers
 
 
 async def test_offer_lifecycle_and_push_on_publish(

@@ -27,9 +27,8 @@ from support_participation import BASE, EDITOR, answers, create_survey, offer_bo
 
 from core.api import JobContext
 from core.api.keys import ModuleKeys
+from core.testing import TEST_MANIFEST, TEST_SECRET_KEY, register_device, staff_headers, tenant_info
 from push.models import PushOutbox
-from tests.helpers import register_device, staff_headers
-from tests.support import TEST_MANIFEST, TEST_SECRET_KEY, tenant_info
 
 
 class Inbox:

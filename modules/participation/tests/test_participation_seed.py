@@ -6,8 +6,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from core.seed import seed_all
-from tests.helpers import register_device
-from tests.support import make_settings
+from core.testing import make_settings, register_device
 
 
 async def test_demo_survey_can_be_answered(database: str, client: AsyncTestClient[Litestar]) -> None:

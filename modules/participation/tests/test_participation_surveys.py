@@ -30,9 +30,8 @@ from stadtkern_participation.settings import ParticipationSettings
 from support_participation import BASE, EDITOR, QUESTIONS, answers, create_survey, t
 
 from core.api import JobContext, ModuleKeys
+from core.testing import TEST_SECRET_KEY, register_device, staff_headers, tenant_info
 from push.models import PushOutbox
-from tests.helpers import register_device, staff_headers
-from tests.support import TEST_SECRET_KEY, tenant_info
 
 
 def _keys(response: Any) -> list[str]:
