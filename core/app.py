@@ -27,6 +27,7 @@ from core.api.guards import is_auth_guard
 from core.api.i18n import parse_accept_language
 from core.api.keys import ModuleKeys
 from core.api.push import PushPort, UnavailablePush
+from core.api.tenancy import sessions_for_city
 from core.auth.tokens import build_auth
 from core.db import create_engine, session_factory
 from core.errors import StartupError
@@ -88,7 +89,7 @@ async def _end(session: AsyncSession, *, failed: bool) -> None:
 
 
 def _context_provider(
-    module_id: str, port: PushPort, keys: ModuleKeys, factory: async_sessionmaker[AsyncSession]
+    module_id: str, port: PushPort, keys: ModuleKeys, city_factories: dict[str, async_sessionmaker[AsyncSession]]
 ) -> Callable[..., AsyncIterator[ModuleContext[Any]]]:
     async def provide_ctx(request: Request[Any, Any, Any]) -> AsyncIterator[ModuleContext[Any]]:
         tenant = current_tenant(request)
@@ -96,7 +97,7 @@ def _context_provider(
             module_id=module_id,
             tenant=tenant.info,
             settings=tenant.modules[module_id].settings,
-            session_factory=factory,
+            session_factory=city_factories[tenant.slug],
             locales=parse_accept_language(request.headers.get("accept-language"), tenant.info.locales),
             port=port,
             keys=keys,
@@ -132,10 +133,13 @@ def _module_routers(
     plan: Plan, port: PushPort, secret_key: str, factory: async_sessionmaker[AsyncSession]
 ) -> list[Router]:
     routers: list[Router] = []
+    # Made once per city, not per request: every module session of a request is bound to its city.
+    city_factories = {slug: sessions_for_city(factory, slug) for slug in plan.tenants}
     for mid, spec in plan.specs.items():
+        provider = _context_provider(mid, port, ModuleKeys(mid, secret_key), city_factories)
         shared: dict[str, Any] = {
             "opt": {"module_id": mid},
-            "dependencies": {"ctx": Provide(_context_provider(mid, port, ModuleKeys(mid, secret_key), factory))},
+            "dependencies": {"ctx": Provide(provider)},
             "tags": [mid],
         }
         if spec.route_handlers:
@@ -189,7 +193,7 @@ def create_app(
                 tenants=[t.info for t in plan.tenants.values() if mid in t.modules],
                 keys=ModuleKeys(mid, settings.secret_key),
                 settings_by_tenant={s: t.modules[mid].settings for s, t in plan.tenants.items() if mid in t.modules},
-                session_factory=factory,
+                engine=engine,
             )
             for mid in plan.specs
         }

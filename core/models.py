@@ -1,4 +1,4 @@
-"""The core's own tables (lineage ``core``): devices, staff, tombstones, job runs."""
+"""The core's own tables (lineage ``core``): devices, staff, job runs; tombstones live in ``core.api.db``."""
 
 from __future__ import annotations
 
@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api.db import Base, TenantOwned
+from core.api.db import Base, TenantOwned, Tombstone  # noqa: F401 - re-exported: the core lineage owns its table
 
 
 class Device(TenantOwned):
@@ -46,17 +46,6 @@ class StaffGrant(TenantOwned):
     staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_staff_account.id", ondelete="CASCADE"))
     module_id: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(32))
-
-
-class Tombstone(TenantOwned):
-    """A deleted item, kept for delta sync until the retention period ends."""
-
-    __tablename__ = "core_tombstone"
-    __table_args__ = (Index("ix_core_tombstone_sync", "tenant_id", "resource", "deleted_at"),)
-
-    resource: Mapped[str] = mapped_column(String(64))
-    item_id: Mapped[str] = mapped_column(String(64))
-    deleted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
 class JobRun(Base):

@@ -30,14 +30,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api.context import JobContext
 from core.api.contract import ScheduledJob
+from core.api.db import Tombstone
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, PushPort, UnavailablePush
+from core.api.tenancy import sessions_for_city
 from core.db import create_engine, session_factory
 from core.errors import StartupError
 from core.leadership import LOCK_QUERY_TIMEOUT, LeaderLock, leader_lock
 from core.loader import Plan, Tenant, build_plan
 from core.manifest import load_manifest
-from core.models import JobRun, Tombstone
+from core.models import JobRun
 from core.settings import Settings
 
 log = logging.getLogger("stadtkern.worker")
@@ -109,6 +111,7 @@ def _module_runner(
     keys: ModuleKeys,
 ) -> JobFn:
     job_log = logging.getLogger(f"stadtkern.jobs.{mid}")
+    city_factory = sessions_for_city(factory, tenant.slug)
 
     async def run() -> None:
         ctx: JobContext[Any] = JobContext(
@@ -116,7 +119,7 @@ def _module_runner(
             job_id=job.id,
             tenant=tenant.info,
             settings=tenant.modules[mid].settings,
-            session_factory=factory,
+            session_factory=city_factory,
             push=BoundPush(port, None, tenant.info),
             log=job_log,
             keys=keys,

@@ -7,6 +7,7 @@ import logging
 from core.api.context import SeedContext
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
+from core.api.tenancy import sessions_for_city
 from core.db import create_unpooled_engine, session_factory
 from core.loader import build_plan
 from core.manifest import load_manifest
@@ -26,6 +27,7 @@ async def seed_all(settings: Settings) -> None:
         for slug, tenant in plan.tenants.items():
             async with factory() as session, session.begin():
                 await ensure_city_admin(session, slug, f"admin@{slug}.example", "Demo Admin", DEMO_ADMIN_PASSWORD)
+            async with sessions_for_city(factory, slug)() as session, session.begin():
                 for mid, enabled in tenant.modules.items():
                     if enabled.spec.seed is None:
                         continue

@@ -11,7 +11,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import DeviceUser, Invalid, ModuleContext, NotFound, RequestContext, require_device, utcnow
+from core.api import DeviceUser, Invalid, ModuleContext, NotFound, RequestContext, pick, require_device, utcnow
 from push import topics
 from push.core_tables import core_device
 from push.models import PushDelivery, PushPreference, PushSubscription
@@ -67,7 +67,7 @@ async def _apply_settings(
     if data.quiet_hours is msgspec.UNSET and data.district is msgspec.UNSET:
         return pref
     if pref is None:
-        pref = PushPreference(tenant_id=ctx.tenant.slug, device_id=user.device_id)
+        pref = PushPreference(device_id=user.device_id)
         session.add(pref)
     if not isinstance(data.quiet_hours, msgspec.UnsetType):
         quiet = data.quiet_hours
@@ -91,7 +91,7 @@ async def _read(ctx: ModuleContext[Any], user: DeviceUser) -> SubscriptionsOut:
         out.append(
             TopicOut(
                 id=topic.id,
-                title=topic.title.pick([locale]),
+                title=pick(topic.title, (locale, *ctx.tenant.locales)),
                 enabled=sub.enabled if sub is not None else topic.default_on,
                 default_on=topic.default_on,
                 districts=list(sub.districts) if sub is not None else [],
@@ -139,7 +139,7 @@ async def write_subscriptions(data: JSONBody[SubscriptionsIn], ctx: Ctx) -> Subs
     for item in data.topics:
         sub = existing.get(item.id)
         if sub is None:
-            sub = PushSubscription(tenant_id=ctx.tenant.slug, device_id=user.device_id, topic=item.id, enabled=False)
+            sub = PushSubscription(device_id=user.device_id, topic=item.id, enabled=False)
             session.add(sub)
         if item.enabled and not sub.enabled:
             sub.opted_in_at = now  # the consent record: when this device last opted in
@@ -185,7 +185,6 @@ async def report_opened(data: JSONBody[OpenedIn], ctx: Ctx) -> Response[None]:
         .where(
             PushDelivery.notification_id == data.notification_id,
             PushDelivery.device_id == user.device_id,
-            PushDelivery.tenant_id == ctx.tenant.slug,
         )
         .values(opened_at=sa.func.coalesce(PushDelivery.opened_at, utcnow()))
         .execution_options(synchronize_session=False)

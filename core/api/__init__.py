@@ -9,10 +9,10 @@ from core.api.contract import (
     PushTopic,
     ScheduledJob,
 )
-from core.api.db import Base, TenantOwned, TenantRepository, metadata, record_deletion, utcnow
+from core.api.db import Base, TenantOwned, TenantRepository, TenantScoped, Tombstone, metadata, record_deletion, utcnow
 from core.api.errors import Conflict, Gone, Invalid, NotFound
 from core.api.guards import require_admin, require_device, require_editor, require_staff
-from core.api.i18n import parse_accept_language, pick
+from core.api.i18n import check_texts, direction, parse_accept_language, pick
 from core.api.identity import DeviceUser, StaffUser
 from core.api.keys import ModuleKeys
 from core.api.moments import check_years, plausible_year
@@ -26,6 +26,7 @@ from core.api.paging import (
     sync_token,
 )
 from core.api.push import Audience, Notification, PushPort
+from core.api.tenancy import CrossCityWrite, all_cities, city_of
 
 __all__ = [
     "BUILTIN_ROLES",
@@ -37,6 +38,7 @@ __all__ = [
     "Audience",
     "Base",
     "Conflict",
+    "CrossCityWrite",
     "DeviceUser",
     "Gone",
     "Invalid",
@@ -55,9 +57,15 @@ __all__ = [
     "TenantInfo",
     "TenantOwned",
     "TenantRepository",
+    "TenantScoped",
+    "Tombstone",
+    "all_cities",
     "check_limit",
+    "check_texts",
     "check_years",
+    "city_of",
     "deleted_since",
+    "direction",
     "metadata",
     "paginate",
     "parse_accept_language",

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from litestar.di import NamedDependency
 from litestar.params import SkipValidation
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.api.contract import PushTopic
 
@@ -41,8 +41,19 @@ class TenantInfo:
         return next((t for t in self.push_topics if t.id == topic_id), None)
 
 
+def engine_of(factory: async_sessionmaker[AsyncSession]) -> AsyncEngine:
+    """The engine a session factory binds to (modules ask their context's ``engine`` instead)."""
+    engine = factory.kw.get("bind")
+    if not isinstance(engine, AsyncEngine):
+        raise TypeError("the session factory must be bound to an AsyncEngine")
+    return engine
+
+
 class ModuleContext(Generic[SettingsT]):
     """Per request, for a module's handlers (inject it as ``ctx: RequestContext[S]``).
+
+    ``session`` and ``session_factory`` are bound to the request's city (``core.api.tenancy``):
+    every ORM statement sees and writes only that city's rows.
 
     The database session is opened on first use of ``session`` (or ``push``/``repository``): a
     read served from a module's own cache costs no session. The core commits an opened session
@@ -101,6 +112,12 @@ class ModuleContext(Generic[SettingsT]):
         return self._session
 
     @property
+    def engine(self) -> AsyncEngine:
+        """The process's database engine, NOT bound to a city: for process-wide caches that key
+        their own tables by city (events' list version). Prefer ``session`` for everything else."""
+        return engine_of(self.session_factory)
+
+    @property
     def push(self) -> BoundPush:
         """``notify()`` into the request's transaction (rollback: nothing is sent)."""
         if self._push is None:
@@ -113,7 +130,7 @@ class ModuleContext(Generic[SettingsT]):
         """A repository for ``model`` that only ever sees this city's rows."""
         from core.api.db import TenantRepository
 
-        return TenantRepository.for_model(model, self.session, self.tenant.slug)
+        return TenantRepository.for_model(model, self.session)
 
 
 # How a handler asks for its context: ``ctx: RequestContext[MySettings]``. The context is built by
@@ -123,7 +140,7 @@ RequestContext: TypeAlias = NamedDependency[SkipValidation[ModuleContext[Setting
 
 @dataclass(slots=True)
 class JobContext(Generic[SettingsT]):
-    """Per run of a scheduled job, for one city. Open sessions with ``session_factory``."""
+    """Per run of a scheduled job, for one city. ``session_factory`` opens sessions bound to it."""
 
     module_id: str
     job_id: str
@@ -137,7 +154,8 @@ class JobContext(Generic[SettingsT]):
 
 @dataclass(slots=True)
 class SeedContext(Generic[SettingsT]):
-    """For loading demo data into one city of the embedded default (``make run``)."""
+    """For loading demo data into one city of the embedded default (``make run``); ``session`` is
+    bound to the city."""
 
     module_id: str
     tenant: TenantInfo
@@ -149,10 +167,11 @@ class SeedContext(Generic[SettingsT]):
 
 @dataclass(slots=True)
 class AppContext:
-    """For start-up and shutdown hooks: the cities that enable the module, and their settings."""
+    """For start-up and shutdown hooks: the cities that enable the module, their settings, and the
+    process's engine (not bound to a city: hooks serve every city; see ``core.api.all_cities``)."""
 
     module_id: str
     tenants: Sequence[TenantInfo]
     keys: ModuleKeys
     settings_by_tenant: dict[str, Any] = field(default_factory=dict)
-    session_factory: async_sessionmaker[AsyncSession] | None = None
+    engine: AsyncEngine | None = None

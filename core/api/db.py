@@ -1,4 +1,4 @@
-"""Models and repositories for modules: every row carries its city, and every query filters by it."""
+"""Models and repositories for modules: every row carries its city (``core.api.tenancy`` filters by it)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,8 @@ from typing import Any, Generic, TypeVar
 
 from advanced_alchemy.base import UUIDv7AuditBase, orm_registry
 from advanced_alchemy.repository import SQLAlchemyAsyncRepository
-from sqlalchemy import String, select
+from advanced_alchemy.types import DateTimeUTC
+from sqlalchemy import Index, String
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -15,6 +16,8 @@ __all__ = [
     "Base",
     "TenantOwned",
     "TenantRepository",
+    "TenantScoped",
+    "Tombstone",
     "metadata",
     "record_deletion",
     "utcnow",
@@ -27,6 +30,7 @@ metadata = orm_registry.metadata
 
 
 def utcnow() -> dt.datetime:
+    """The current moment, timezone-aware in UTC (what every timestamp column stores)."""
     return dt.datetime.now(dt.UTC)
 
 
@@ -36,73 +40,67 @@ class Base(UUIDv7AuditBase):
     __abstract__ = True
 
 
-class TenantOwned(Base):
-    """Base of every city-owned row: the ``tenant_id`` column is what tenant isolation filters on."""
+class TenantScoped:
+    """Mixin with the ``tenant_id`` column that tenant isolation filters on (``core.api.tenancy``).
 
-    __abstract__ = True
+    Use it directly only for rows that must not carry ``Base``'s ordered ids and audit timestamps
+    (participation's anonymous responses); everything else derives from :class:`TenantOwned`.
+    """
 
     @declared_attr
     def tenant_id(cls) -> Mapped[str]:
+        """The city the row belongs to (its manifest slug); stamped by the city's session."""
         return mapped_column(String(63), index=True, nullable=False)
 
 
-class TenantRepository(SQLAlchemyAsyncRepository[ModelT], Generic[ModelT]):
-    """advanced-alchemy's repository, pinned to one city.
+class TenantOwned(TenantScoped, Base):
+    """Base of every city-owned row: ``Base`` plus the city's ``tenant_id``."""
 
-    Every read, ``get``, ``update`` and ``delete`` goes through the base statement, which is
-    filtered by ``tenant_id``; ``add`` stamps the city onto new rows and refuses another city's.
-    Bulk operations that bypass the base statement are refused rather than silently unscoped.
+    __abstract__ = True
+
+
+class TenantRepository(SQLAlchemyAsyncRepository[ModelT], Generic[ModelT]):
+    """advanced-alchemy's repository on a session bound to one city (see ``core.api.tenancy``).
+
+    The session limits every statement the repository runs to the city and stamps new rows, so
+    the repository needs no filter of its own; it refuses a session that is not bound to a city.
     """
 
-    tenant_id: str
+    def __init__(self, *, session: AsyncSession, **kwargs: Any) -> None:
+        from core.api.tenancy import CITY_KEY
 
-    def __init__(self, *, session: AsyncSession, tenant_id: str, **kwargs: Any) -> None:
-        model: Any = self.model_type
-        super().__init__(session=session, statement=select(model).where(model.tenant_id == tenant_id), **kwargs)
-        self.tenant_id = tenant_id
+        if session.info.get(CITY_KEY) is None:
+            raise PermissionError("TenantRepository needs a session bound to a city (ctx.session)")
+        super().__init__(session=session, **kwargs)
 
     @classmethod
-    def for_model(cls, model: type[Any], session: AsyncSession, tenant_id: str) -> TenantRepository[Any]:
+    def for_model(cls, model: type[Any], session: AsyncSession) -> TenantRepository[Any]:
+        """The repository of ``model`` on ``session`` (one class per model, made once)."""
         repo_cls = _REPOSITORIES.get(model)
         if repo_cls is None:
             repo_cls = type(f"{model.__name__}Repository", (cls,), {"model_type": model})
             _REPOSITORIES[model] = repo_cls
-        return repo_cls(session=session, tenant_id=tenant_id)
-
-    def _stamp(self, item: ModelT) -> ModelT:
-        current = getattr(item, "tenant_id", None)
-        if current is not None and current != self.tenant_id:
-            raise PermissionError(f"row belongs to {current!r}, repository to {self.tenant_id!r}")
-        item.tenant_id = self.tenant_id
-        return item
-
-    async def add(self, data: ModelT, **kwargs: Any) -> ModelT:
-        return await super().add(self._stamp(data), **kwargs)
-
-    async def add_many(self, data: list[ModelT], **kwargs: Any) -> Any:
-        return await super().add_many([self._stamp(item) for item in data], **kwargs)
-
-    async def upsert(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("upsert is not tenant-scoped; get() then update() or add()")
-
-    async def upsert_many(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("upsert_many is not tenant-scoped")
-
-    async def update_many(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("update_many is not tenant-scoped; update rows one by one")
-
-    async def delete_many(self, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError("delete_many is not tenant-scoped; delete rows one by one")
+        return repo_cls(session=session)
 
 
 _REPOSITORIES: dict[type[Any], type[TenantRepository[Any]]] = {}
 
 
-async def record_deletion(session: AsyncSession, tenant_id: str, resource: str, item_id: Any) -> None:
+class Tombstone(TenantOwned):
+    """A deleted item, kept for delta sync until the retention period ends (lineage ``core``)."""
+
+    __tablename__ = "core_tombstone"
+    __table_args__ = (Index("ix_core_tombstone_sync", "tenant_id", "resource", "deleted_at"),)
+
+    resource: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(64))
+    deleted_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+
+
+async def record_deletion(session: AsyncSession, resource: str, item_id: Any) -> None:
     """Leave a tombstone so that ``?since=`` delta sync tells apps the item is gone.
 
-    Call it in the same transaction as the delete; ``resource`` is ``"<module>.<kind>"``.
+    Call it in the same transaction as the delete, on the city's session (it stamps the city);
+    ``resource`` is ``"<module>.<kind>"``.
     """
-    from core.models import Tombstone
-
-    session.add(Tombstone(tenant_id=tenant_id, resource=resource, item_id=str(item_id), deleted_at=utcnow()))
+    session.add(Tombstone(resource=resource, item_id=str(item_id), deleted_at=utcnow()))

@@ -13,6 +13,7 @@ from sqlalchemy import Select, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
+from core.api.db import Tombstone
 from core.api.errors import Gone, Invalid
 
 T = TypeVar("T")
@@ -110,10 +111,7 @@ def parse_since(since: str | None, retention: dt.timedelta | None = None) -> dt.
     return moment
 
 
-async def deleted_since(session: AsyncSession, tenant_id: str, resource: str, since: dt.datetime) -> list[str]:
-    from core.models import Tombstone
-
-    stmt = select(Tombstone.item_id).where(
-        Tombstone.tenant_id == tenant_id, Tombstone.resource == resource, Tombstone.deleted_at > since
-    )
+async def deleted_since(session: AsyncSession, resource: str, since: dt.datetime) -> list[str]:
+    """Ids of ``resource`` deleted after ``since`` in the session's city (tombstones)."""
+    stmt = select(Tombstone.item_id).where(Tombstone.resource == resource, Tombstone.deleted_at > since)
     return list((await session.scalars(stmt)).all())

@@ -71,7 +71,7 @@ async def list_pickups(
 ) -> DeltaPage[PickupOut]:
     token = sync_token(utcnow())
     changed_since = parse_since(since)
-    stmt = select(Pickup).where(Pickup.tenant_id == ctx.tenant.slug)
+    stmt = select(Pickup)
     if district is not None:
         stmt = stmt.where(Pickup.district == _check_district(ctx.settings, district, "query.district"))
     if start is not None and end is not None:
@@ -87,7 +87,7 @@ async def list_pickups(
     if changed_since is not None:
         stmt = stmt.where(Pickup.updated_at > changed_since)
         if not cursor:  # tombstones travel with the first page of a delta
-            deleted = await deleted_since(ctx.session, ctx.tenant.slug, RESOURCE, changed_since)
+            deleted = await deleted_since(ctx.session, RESOURCE, changed_since)
     rows, next_cursor = await paginate(ctx.session, stmt, [Pickup.pickup_date, Pickup.id], cursor=cursor, limit=limit)
     return DeltaPage(items=[_out(r) for r in rows], deleted=deleted, sync_token=token, next_cursor=next_cursor)
 
@@ -116,7 +116,7 @@ async def delete_pickup(pickup_id: FromPath[uuid.UUID], ctx: RequestContext[Wast
     if row is None:
         raise NotFound(detail="pickup not found")
     await repo.delete(row.id)
-    await record_deletion(ctx.session, ctx.tenant.slug, RESOURCE, row.id)
+    await record_deletion(ctx.session, RESOURCE, row.id)
     await ctx.session.flush()
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 

@@ -19,7 +19,6 @@ async def seed(ctx: SeedContext[WasteSettings]) -> None:
         for week in range(4):
             ctx.session.add(
                 Pickup(
-                    tenant_id=ctx.tenant.slug,
                     district=district,
                     fraction=FRACTIONS[(week + number) % len(FRACTIONS)],
                     pickup_date=today + dt.timedelta(days=7 * week + number),

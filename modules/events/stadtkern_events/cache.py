@@ -35,9 +35,9 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, String, Table, bindparam, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from core.api import metadata
+from core.api import city_of, metadata
 
 events_version = Table(
     "events_version",
@@ -52,10 +52,16 @@ MAX_PAGES = 256
 MAX_PAGE_BYTES = 512 * 1024
 
 
-async def bump_version(session: AsyncSession, tenant_id: str) -> None:
-    """Marks the city's list as changed; call it first in every write transaction (see above)."""
+async def bump_version(session: AsyncSession) -> None:
+    """Marks the session's city's list as changed; call it first in every write transaction (see above).
+
+    ``events_version`` is a plain table (no ORM entity, so the session does not filter it): the
+    city comes from the session itself, never from a caller's argument."""
+    city = city_of(session)
+    if city is None:
+        raise TypeError("bump_version needs a session bound to a city (ctx.session, a job's session_factory)")
     insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(events_version).values(tenant_id=tenant_id, version=1)
+    stmt = insert(events_version).values(tenant_id=city, version=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[events_version.c.tenant_id], set_={"version": events_version.c.version + 1}
     )
@@ -235,11 +241,8 @@ async def close_cache(engine: Any) -> None:
         await cache.versions.close()
 
 
-def cache_for(sessions: async_sessionmaker[AsyncSession]) -> PageCache:
+def cache_for(engine: AsyncEngine) -> PageCache:
     """The cache of the API process's engine (each app has its own engine, so its own cache)."""
-    engine = sessions.kw.get("bind")
-    if not isinstance(engine, AsyncEngine):
-        raise TypeError("the request session must be bound to an AsyncEngine")
     key = engine.sync_engine
     cache = _caches.get(key)
     if cache is None:

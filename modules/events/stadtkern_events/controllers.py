@@ -105,7 +105,6 @@ class Filters:
             .join(Occurrence.event)
             .options(contains_eager(Occurrence.event))
             .where(
-                Occurrence.tenant_id == ctx.tenant.slug,
                 Occurrence.published.is_(True),
                 Occurrence.ends_at > start,
             )
@@ -220,7 +219,7 @@ async def list_occurrences(
 ) -> Response[DeltaPage[OccurrenceOut]]:
     # The page depends on the city, these parameters and the locales only (not on who asks), on
     # the city's list version and on time: see stadtkern_events.cache.
-    cache = cache_for(ctx.session_factory)
+    cache = cache_for(ctx.engine)
     key = (
         ctx.tenant.slug,
         ctx.locales,
@@ -277,7 +276,7 @@ async def _build_page(
     if changed_since is not None:
         stmt = stmt.where(Event.updated_at > changed_since)
         if not cursor:
-            deleted = await deleted_since(ctx.session, ctx.tenant.slug, RESOURCE, changed_since)
+            deleted = await deleted_since(ctx.session, RESOURCE, changed_since)
     order = [Occurrence.starts_at, Occurrence.event_id]
     rows, next_cursor = await paginate(ctx.session, stmt, order, cursor=cursor, limit=limit)
     body = msgspec.json.encode(

@@ -26,11 +26,7 @@ def _device(ctx: ModuleContext[EventsSettings]) -> uuid.UUID:
 
 
 async def _favourites(ctx: ModuleContext[EventsSettings]) -> list[Favourite]:
-    stmt = (
-        select(Favourite)
-        .where(Favourite.tenant_id == ctx.tenant.slug, Favourite.device_id == _device(ctx))
-        .order_by(Favourite.created_at)
-    )
+    stmt = select(Favourite).where(Favourite.device_id == _device(ctx)).order_by(Favourite.created_at)
     return list((await ctx.session.scalars(stmt)).all())
 
 
@@ -40,7 +36,7 @@ async def _mark(ctx: ModuleContext[EventsSettings], event: Event, remind_minutes
         select(Favourite).where(Favourite.device_id == device, Favourite.event_id == event.id)
     )
     if fav is None:
-        fav = Favourite(tenant_id=ctx.tenant.slug, device_id=device, event_id=event.id)
+        fav = Favourite(device_id=device, event_id=event.id)
         ctx.session.add(fav)
     fav.remind_minutes = remind_minutes
     await ctx.session.flush()
@@ -79,9 +75,7 @@ async def delete_favourite(event_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[
     device = _device(ctx)
     await ctx.session.execute(sql_delete(Reminder).where(Reminder.device_id == device, Reminder.event_id == event_id))
     await ctx.session.execute(
-        sql_delete(Favourite).where(
-            Favourite.tenant_id == ctx.tenant.slug, Favourite.device_id == device, Favourite.event_id == event_id
-        )
+        sql_delete(Favourite).where(Favourite.device_id == device, Favourite.event_id == event_id)
     )
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
@@ -106,11 +100,7 @@ async def import_favourites(data: JSONBody[FavouriteExport], ctx: Ctx) -> Import
     events = {
         e.id: e
         for e in (
-            await ctx.session.scalars(
-                select(Event).where(
-                    Event.tenant_id == ctx.tenant.slug, Event.published.is_(True), Event.id.in_(list(wanted))
-                )
-            )
+            await ctx.session.scalars(select(Event).where(Event.published.is_(True), Event.id.in_(list(wanted))))
         ).all()
     }
     for event_id, entry in wanted.items():

@@ -169,7 +169,6 @@ def parse(data: bytes) -> tuple[dict[str, tuple[icalendar.Event, list[icalendar.
 async def sync_feed(
     session: AsyncSession,
     push: Any,
-    tenant: str,
     city: ZoneInfo,
     settings: EventsSettings,
     feed: FeedConfig,
@@ -180,10 +179,7 @@ async def sync_feed(
     parsed, skipped = parse(data)
     result = FeedResult(skipped=skipped)
     existing = {
-        str(e.source_uid): e
-        for e in (
-            await session.scalars(select(Event).where(Event.tenant_id == tenant, Event.source_feed == feed.id))
-        ).all()
+        str(e.source_uid): e for e in (await session.scalars(select(Event).where(Event.source_feed == feed.id))).all()
     }
     for uid, (master, changes, digest) in parsed.items():
         event = existing.get(uid)
@@ -198,7 +194,7 @@ async def sync_feed(
             continue
         is_new = event is None
         if event is None:
-            event = Event(tenant_id=tenant, source_feed=feed.id, source_uid=uid[:300])
+            event = Event(source_feed=feed.id, source_uid=uid[:300])
         try:
             async with session.begin_nested():
                 await save_event(session, push, event, data_in, settings, city, is_new=is_new)

@@ -12,10 +12,11 @@ from schemas import LocalizedText
 from stadtkern_events.cache import bump_version
 from stadtkern_events.feeds import FeedError, fetch, sync_feed
 from stadtkern_events.models import REMINDER_PENDING, REMINDER_SENT, REMINDER_SKIPPED, Event, Occurrence, Reminder
-from stadtkern_events.services import PAST_KEPT, TOPIC_REMINDERS, rebuild_occurrences, schedule_reminders
+from stadtkern_events.services import PAST_KEPT, TOPIC_REMINDERS, labelled, rebuild_occurrences, schedule_reminders
 from stadtkern_events.settings import EventsSettings
 
 REMINDER_BATCH = 200
+REMINDER_LABEL = LocalizedText(de="Erinnerung", en="Reminder")
 
 
 async def send_reminders(ctx: JobContext[EventsSettings], now: dt.datetime | None = None) -> int:
@@ -25,7 +26,7 @@ async def send_reminders(ctx: JobContext[EventsSettings], now: dt.datetime | Non
     async with ctx.session_factory() as session, session.begin():
         stmt = (
             select(Reminder)
-            .where(Reminder.tenant_id == ctx.tenant.slug, Reminder.state == REMINDER_PENDING, Reminder.due_at <= now)
+            .where(Reminder.state == REMINDER_PENDING, Reminder.due_at <= now)
             .order_by(Reminder.due_at)
             .limit(REMINDER_BATCH)
         )
@@ -52,10 +53,7 @@ async def send_reminders(ctx: JobContext[EventsSettings], now: dt.datetime | Non
             await ctx.push.notify(
                 Notification(
                     topic=TOPIC_REMINDERS,
-                    title=LocalizedText(
-                        de=f"Erinnerung: {event.title_de}"[:200],
-                        en=f"Reminder: {event.title_en or event.title_de}"[:200],
-                    ),
+                    title=labelled(REMINDER_LABEL, event.title, ctx.tenant.locales),
                     body=LocalizedText(de=f"Beginnt am {when}", en=f"Starts {when}"),
                     deep_link=f"stadtkern://events/{event.id}",
                     data={"event_id": str(event.id), "start": reminder.occurrence_start.isoformat()},
@@ -84,9 +82,7 @@ async def import_feeds(ctx: JobContext[EventsSettings]) -> dict[str, Any]:
         try:
             data = await fetch(feed.url, ctx.settings.feed_timeout_seconds)
             async with ctx.session_factory() as session, session.begin():
-                result = await sync_feed(
-                    session, ctx.push, ctx.tenant.slug, ctx.tenant.time_zone, ctx.settings, feed, data, ctx.log
-                )
+                result = await sync_feed(session, ctx.push, ctx.tenant.time_zone, ctx.settings, feed, data, ctx.log)
         except FeedError as exc:
             ctx.log.warning("feed %s skipped: %s", feed.id, exc, extra={"city": ctx.tenant.slug})
             results[feed.id] = exc
@@ -114,11 +110,10 @@ async def extend_horizon(ctx: JobContext[EventsSettings]) -> int:
     threshold = now + dt.timedelta(days=ctx.settings.horizon_days - 1)
     count = 0
     async with ctx.session_factory() as session, session.begin():
-        await bump_version(session, ctx.tenant.slug)  # old occurrences go, new ones come
+        await bump_version(session)  # old occurrences go, new ones come
         stale = (
             await session.scalars(
                 select(Event).where(
-                    Event.tenant_id == ctx.tenant.slug,
                     Event.expanded_until < threshold,
                     (Event.rrule.is_not(None)),
                 )
@@ -127,9 +122,7 @@ async def extend_horizon(ctx: JobContext[EventsSettings]) -> int:
         for event in stale:
             await rebuild_occurrences(session, event, ctx.settings)
             count += 1
-        await session.execute(
-            delete(Occurrence).where(Occurrence.tenant_id == ctx.tenant.slug, Occurrence.ends_at < now - PAST_KEPT)
-        )
+        await session.execute(delete(Occurrence).where(Occurrence.ends_at < now - PAST_KEPT))
     return count
 
 

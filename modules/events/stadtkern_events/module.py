@@ -18,8 +18,8 @@ from stadtkern_events.staff import staff_handlers
 
 
 async def _shutdown(ctx: AppContext) -> None:
-    if ctx.session_factory is not None:
-        await close_cache(ctx.session_factory.kw.get("bind"))
+    if ctx.engine is not None:
+        await close_cache(ctx.engine)
 
 
 spec = ModuleSpec(

@@ -198,5 +198,5 @@ async def seed(ctx: SeedContext[EventsSettings]) -> None:
             place.pop("district")
         raw["categories"] = [c for c in raw.get("categories", []) if c in ctx.settings.categories]
         data = msgspec.convert(raw, EventIn)
-        event = Event(tenant_id=ctx.tenant.slug)
+        event = Event()
         await save_event(ctx.session, ctx.push, event, data, ctx.settings, ctx.tenant.time_zone, is_new=True)

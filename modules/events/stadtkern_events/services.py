@@ -12,7 +12,7 @@ import msgspec
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import Audience, Invalid, Notification, check_years, record_deletion, utcnow
+from core.api import Audience, Invalid, Notification, check_years, pick, record_deletion, utcnow
 from schemas import LocalizedText
 from stadtkern_events.cache import bump_version
 from stadtkern_events.models import (
@@ -110,9 +110,7 @@ def apply_input(event: Event, data: EventIn, settings: EventsSettings, city_tz: 
         raise Invalid("body.age_max", "must not be below age_min")
     categories = _check_list(data.categories, settings.categories, "body.categories")
 
-    event.title_de, event.title_en = data.title.de, data.title.en
-    event.description_de = data.description.de if data.description else None
-    event.description_en = data.description.en if data.description else None
+    event.title, event.description = dict(data.title), dict(data.description) if data.description else None
     event.starts_at, event.ends_at, event.all_day, event.time_zone = start, end, all_day, tz.key
     event.rrule, event.rdates, event.exdates, event.changes = rrule, rdates, exdates, changes
     event.status = data.status
@@ -140,10 +138,8 @@ def apply_input(event: Event, data: EventIn, settings: EventsSettings, city_tz: 
     event.search_text = " ".join(
         part
         for part in (
-            data.title.de,
-            data.title.en,
-            data.description.de if data.description else None,
-            data.description.en if data.description else None,
+            *data.title.values(),
+            *(data.description or {}).values(),
             event.place_name,
             event.place_address,
             event.district,
@@ -156,7 +152,7 @@ def apply_input(event: Event, data: EventIn, settings: EventsSettings, city_tz: 
 
 async def rebuild_occurrences(session: AsyncSession, event: Event, settings: EventsSettings) -> None:
     """Replaces the event's occurrence rows with a fresh expansion up to the horizon."""
-    await bump_version(session, event.tenant_id)
+    await bump_version(session)
     now = utcnow()
     horizon = now + dt.timedelta(days=settings.horizon_days)
     await session.execute(delete(Occurrence).where(Occurrence.event_id == event.id))
@@ -176,7 +172,6 @@ async def rebuild_occurrences(session: AsyncSession, event: Event, settings: Eve
     for occ in expanded:
         session.add(
             Occurrence(
-                tenant_id=event.tenant_id,
                 event_id=event.id,
                 starts_at=occ.starts_at,
                 ends_at=occ.ends_at,
@@ -224,15 +219,21 @@ async def favourite_devices(session: AsyncSession, event_id: uuid.UUID) -> list[
     return list(rows.all())
 
 
-async def notify_update(push: Any, session: AsyncSession, event: Event, change: str) -> uuid.UUID | None:
+def labelled(label: LocalizedText, title: LocalizedText, locales: Sequence[str]) -> LocalizedText:
+    """``"Abgesagt: <title>"`` in each language of the label, the title in that language if it has
+    one, else in the city's order (``locales``); at most 200 characters (a push title)."""
+    return {locale: f"{text}: {pick(title, (locale, *locales))}"[:200] for locale, text in label.items()}
+
+
+async def notify_update(
+    push: Any, session: AsyncSession, event: Event, change: str, locales: Sequence[str] = ()
+) -> uuid.UUID | None:
     """One outbox row addressed to the devices that marked the event (none marked: nothing)."""
     devices = await favourite_devices(session, event.id)
     if not devices:
         return None
     label, code = UPDATE_TEXTS[change]
-    title = LocalizedText(
-        de=f"{label.de}: {event.title_de}"[:200], en=f"{label.en}: {event.title_en or event.title_de}"[:200]
-    )
+    title = labelled(label, event.title, locales)
     body = LocalizedText(
         de="Eine Veranstaltung auf Ihrer Merkliste hat sich geändert.",
         en="An event on your list has changed.",
@@ -291,7 +292,6 @@ async def schedule_reminders(
             if start - lead > now and (fav.device_id, start) not in sent:
                 session.add(
                     Reminder(
-                        tenant_id=event.tenant_id,
                         device_id=fav.device_id,
                         event_id=event.id,
                         occurrence_start=start,
@@ -305,8 +305,8 @@ async def schedule_reminders(
 
 async def remove_event(session: AsyncSession, event: Event) -> None:
     """Deletes the event (occurrences, favourites and reminders go with it) and leaves a tombstone."""
-    await bump_version(session, event.tenant_id)
-    await record_deletion(session, event.tenant_id, RESOURCE, event.id)
+    await bump_version(session)
+    await record_deletion(session, RESOURCE, event.id)
     await session.delete(event)
     await session.flush()
 
@@ -320,9 +320,11 @@ async def save_event(
     city_tz: ZoneInfo,
     *,
     is_new: bool,
+    locales: Sequence[str] = (),
 ) -> str | None:
-    """Create or update; returns the change favourites were told about (if any)."""
-    await bump_version(session, event.tenant_id)  # first: see stadtkern_events.cache
+    """Create or update; returns the change favourites were told about (if any). ``locales``: the
+    city's, for the language fallback of the update push (the texts themselves: ``check_texts``)."""
+    await bump_version(session)  # first: see stadtkern_events.cache
     before = None if is_new else snapshot(event)
     was_published = event.published if not is_new else False
     apply_input(event, data, settings, city_tz)
@@ -339,7 +341,7 @@ async def save_event(
     if before is not None:
         change = changed_enough(before, event)
         if change and event.published:
-            await notify_update(push, session, event, change)
+            await notify_update(push, session, event, change, locales)
     await schedule_reminders(session, event)
     return change
 
@@ -347,12 +349,12 @@ async def save_event(
 async def set_published(session: AsyncSession, event: Event, published: bool) -> None:
     if event.published == published:
         return
-    await bump_version(session, event.tenant_id)
+    await bump_version(session)
     event.published = published
     if published:
         event.published_at = utcnow()
     else:  # gone from the residents' view: their delta sync must drop it
-        await record_deletion(session, event.tenant_id, RESOURCE, event.id)
+        await record_deletion(session, RESOURCE, event.id)
     event.updated_at = utcnow()
     await session.flush()
     occurrences = await session.scalars(select(Occurrence).where(Occurrence.event_id == event.id))

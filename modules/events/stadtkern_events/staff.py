@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 
-from core.api import Invalid, ModuleContext, NotFound, RequestContext, require_editor
+from core.api import Invalid, ModuleContext, NotFound, RequestContext, check_texts, require_editor
 from stadtkern_events.controllers import upcoming
 from stadtkern_events.models import Event
 from stadtkern_events.schemas import EventIn, EventOut, ImportIn, ImportOut
@@ -28,6 +28,11 @@ async def _get(ctx: ModuleContext[EventsSettings], event_id: uuid.UUID) -> Event
     return event
 
 
+def _check_texts(ctx: ModuleContext[EventsSettings], data: EventIn) -> None:
+    alts = {f"body.images[{i}].alt": image.alt for i, image in enumerate(data.images)}
+    check_texts(ctx.tenant, **{"body.title": data.title, "body.description": data.description, **alts})
+
+
 async def _out(ctx: ModuleContext[EventsSettings], event: Event) -> EventOut:
     await ctx.session.refresh(event)
     return event_out(event, ctx.locales, await upcoming(ctx, event))
@@ -35,10 +40,13 @@ async def _out(ctx: ModuleContext[EventsSettings], event: Event) -> EventOut:
 
 @post("/events", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create an event (editors)")
 async def create_event(data: JSONBody[EventIn], ctx: Ctx) -> EventOut:
-    event = Event(tenant_id=ctx.tenant.slug)
+    _check_texts(ctx, data)
+    event = Event()
     if data.external_id:
         event.source_feed, event.source_uid = IMPORT_FEED, data.external_id
-    await save_event(ctx.session, ctx.push, event, data, ctx.settings, ctx.tenant.time_zone, is_new=True)
+    await save_event(
+        ctx.session, ctx.push, event, data, ctx.settings, ctx.tenant.time_zone, is_new=True, locales=ctx.tenant.locales
+    )
     return await _out(ctx, event)
 
 
@@ -48,8 +56,11 @@ async def create_event(data: JSONBody[EventIn], ctx: Ctx) -> EventOut:
     summary="Replace an event (editors); a cancelled, postponed, rescheduled or moved event notifies favourites",
 )
 async def update_event(event_id: FromPath[uuid.UUID], data: JSONBody[EventIn], ctx: Ctx) -> EventOut:
+    _check_texts(ctx, data)
     event = await _get(ctx, event_id)
-    await save_event(ctx.session, ctx.push, event, data, ctx.settings, ctx.tenant.time_zone, is_new=False)
+    await save_event(
+        ctx.session, ctx.push, event, data, ctx.settings, ctx.tenant.time_zone, is_new=False, locales=ctx.tenant.locales
+    )
     return await _out(ctx, event)
 
 
@@ -98,11 +109,7 @@ async def import_events(data: JSONBody[ImportIn], ctx: Ctx) -> ImportOut:
     existing = {
         e.source_uid: e
         for e in (
-            await ctx.session.scalars(
-                select(Event).where(
-                    Event.tenant_id == ctx.tenant.slug, Event.source_feed == IMPORT_FEED, Event.source_uid.in_(ids)
-                )
-            )
+            await ctx.session.scalars(select(Event).where(Event.source_feed == IMPORT_FEED, Event.source_uid.in_(ids)))
         ).all()
     }
     created = updated = 0
@@ -111,11 +118,21 @@ async def import_events(data: JSONBody[ImportIn], ctx: Ctx) -> ImportOut:
         event = existing.get(item.external_id) if item.external_id else None
         is_new = event is None
         if event is None:
-            event = Event(tenant_id=ctx.tenant.slug)
+            event = Event()
             if item.external_id:
                 event.source_feed, event.source_uid = IMPORT_FEED, item.external_id
         try:
-            await save_event(ctx.session, ctx.push, event, item, ctx.settings, ctx.tenant.time_zone, is_new=is_new)
+            _check_texts(ctx, item)
+            await save_event(
+                ctx.session,
+                ctx.push,
+                event,
+                item,
+                ctx.settings,
+                ctx.tenant.time_zone,
+                is_new=is_new,
+                locales=ctx.tenant.locales,
+            )
         except Invalid as exc:  # name the item: body.events[3].start
             extra = exc.extra if isinstance(exc.extra, list) else []
             raise Invalid.many(

@@ -14,6 +14,7 @@ from stadtkern_events.settings import EventsSettings
 from core.api import JobContext
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush
+from core.api.tenancy import sessions_for_city
 from core.testing import TEST_SECRET_KEY, tenant_info
 from push.models import PushOutbox
 from push.services import PushService
@@ -30,7 +31,7 @@ def job_context(
         job_id=job_id,
         tenant=DORTMUND,
         settings=settings or EventsSettings(),
-        session_factory=sessions,
+        session_factory=sessions_for_city(sessions, "dortmund"),
         push=BoundPush(PushService(), None, DORTMUND),
         log=logging.getLogger("test.events"),
         keys=ModuleKeys("events", TEST_SECRET_KEY),

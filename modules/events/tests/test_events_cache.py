@@ -23,6 +23,7 @@ from stadtkern_events.settings import EventsSettings, FeedConfig
 
 from core.api import utcnow
 from core.api.push import BoundPush
+from core.api.tenancy import sessions_for_city
 from core.testing import staff_headers
 from push.services import PushService
 
@@ -83,7 +84,7 @@ async def test_cached_page_is_really_served(
     created = (await client.post(f"{BASE}/events", json=event_body(), headers=staff)).json()
     assert await _titles(reader) == ["Konzert im Park"]
     async with sessions() as session, session.begin():
-        await session.execute(update(Event).where(Event.id == created["id"]).values(title_de="Heimlich"))
+        await session.execute(update(Event).where(Event.id == created["id"]).values(title={"de": "Heimlich"}))
     assert await _titles(reader) == ["Konzert im Park"]  # served from the cache
     changed = event_body(title={"de": "Offiziell"})
     assert (await client.put(f"{BASE}/events/{created['id']}", json=changed, headers=staff)).status_code == 200
@@ -133,17 +134,17 @@ async def test_jobs_and_feeds_bump_the_version(client: Client, sessions: async_s
     settings = EventsSettings()
     feed = FeedConfig(id="kultur", url="http://127.0.0.1:9/unused.ics", categories=["concert"])
     push = BoundPush(PushService(), None, DORTMUND)
-    async with sessions() as session, session.begin():
-        result = await sync_feed(session, push, "dortmund", BERLIN, settings, feed, _ics(), logging.getLogger())
+    dortmund = sessions_for_city(sessions, "dortmund")
+    async with dortmund() as session, session.begin():
+        result = await sync_feed(session, push, BERLIN, settings, feed, _ics(), logging.getLogger())
     assert result.created
     after_feed = await _version(sessions)
     assert after_feed > before
     seen = await _titles(client)
-    async with sessions() as session, session.begin():  # the feed drops everything
+    async with dortmund() as session, session.begin():  # the feed drops everything
         await sync_feed(
             session,
             push,
-            "dortmund",
             BERLIN,
             settings,
             feed,
@@ -264,7 +265,7 @@ async def test_explicit_window_is_cached_past_its_events(
     first = await client.get(f"{BASE}/occurrences", params=since)
     assert [i["title"] for i in first.json()["items"]] == ["Konzert im Park"]
     async with sessions() as session, session.begin():  # behind the module's back: no version bump
-        await session.execute(update(Event).where(Event.id == created["id"]).values(title_de="Heimlich"))
+        await session.execute(update(Event).where(Event.id == created["id"]).values(title={"de": "Heimlich"}))
     monkeypatch.setattr(controllers, "utcnow", lambda: now + dt.timedelta(days=1))
     again = await client.get(f"{BASE}/occurrences", params=since)
     assert [i["title"] for i in again.json()["items"]] == ["Konzert im Park"]  # a hit, and still right

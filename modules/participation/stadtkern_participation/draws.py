@@ -103,9 +103,9 @@ def draw_out(row: Draw) -> DrawOut:
     )
 
 
-async def eligible_members(session: Any, tenant: str, now: dt.datetime) -> list[PoolMember]:
+async def eligible_members(session: Any, now: dt.datetime) -> list[PoolMember]:
+    """Pool members of the session's city who confirmed and whose consent still runs."""
     stmt = select(PoolMember).where(
-        PoolMember.tenant_id == tenant,
         PoolMember.confirmed_at.is_not(None),
         PoolMember.consent_expires_at > now,
     )
@@ -117,7 +117,6 @@ async def _invite(
 ) -> tuple[Invitation, str]:
     token, token_hash = new_token()
     invitation = Invitation(
-        tenant_id=ctx.tenant.slug,
         draw_id=draw.id,
         member_id=member.id,
         ticket=ticket,
@@ -161,7 +160,7 @@ async def create_draw(offer_id: FromPath[uuid.UUID], data: JSONBody[DrawIn], ctx
         if quota.attribute not in data.strata_by:
             raise Invalid(f"body.quotas[{index}].attribute", "quotas need their attribute in strata_by")
     now = utcnow()
-    members = await eligible_members(ctx.session, ctx.tenant.slug, now)
+    members = await eligible_members(ctx.session, now)
     draw_id = uuid.uuid4()
     supplied = data.seed is not None
     seed = data.seed or secrets.token_hex(16)
@@ -183,7 +182,6 @@ async def create_draw(offer_id: FromPath[uuid.UUID], data: JSONBody[DrawIn], ctx
     user = ctx.user
     draw = Draw(
         id=draw_id,
-        tenant_id=ctx.tenant.slug,
         offer_id=offer.id,
         size=data.size,
         seed=seed,
@@ -234,9 +232,7 @@ async def show_draw(draw_id: FromPath[uuid.UUID], ctx: Ctx) -> DrawOut:
     summary="Accept or decline an invitation with the token from the e-mail",
 )
 async def respond(data: JSONBody[RespondIn], ctx: Ctx) -> RespondOut:
-    stmt = select(Invitation).where(
-        Invitation.tenant_id == ctx.tenant.slug, Invitation.token_hash == hash_token(data.token)
-    )
+    stmt = select(Invitation).where(Invitation.token_hash == hash_token(data.token))
     invitation = await ctx.session.scalar(stmt)
     if invitation is None:
         raise NotFound(detail="this link is not valid (any more)")
@@ -271,9 +267,7 @@ async def _replacement(
     """The next ticket of the stratum in seed order that was not invited and is still eligible."""
     invited = set(await ctx.session.scalars(select(Invitation.ticket).where(Invitation.draw_id == draw.id)))
     queue = order(draw.seed, [c["ticket"] for c in draw.candidates if c["stratum"] == stratum])
-    current = {
-        ticket_for(str(draw.id), str(m.id)): m for m in await eligible_members(ctx.session, ctx.tenant.slug, now)
-    }
+    current = {ticket_for(str(draw.id), str(m.id)): m for m in await eligible_members(ctx.session, now)}
     for ticket in queue:
         if ticket not in invited and ticket in current:
             return current[ticket], ticket

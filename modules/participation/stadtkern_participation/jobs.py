@@ -21,7 +21,6 @@ async def send_reminders(ctx: JobContext[ParticipationSettings]) -> None:
     horizon = now + dt.timedelta(days=ctx.settings.reminder_days)
     async with ctx.session_factory() as session, session.begin():
         stmt = select(PoolMember).where(
-            PoolMember.tenant_id == ctx.tenant.slug,
             PoolMember.confirmed_at.is_not(None),
             PoolMember.reminder_sent_at.is_(None),
             PoolMember.consent_expires_at > now,
@@ -52,7 +51,6 @@ async def purge_expired(ctx: JobContext[ParticipationSettings]) -> None:
     async with ctx.session_factory() as session, session.begin():
         result = await session.execute(
             delete(PoolMember).where(
-                PoolMember.tenant_id == ctx.tenant.slug,
                 or_(
                     PoolMember.consent_expires_at < now,
                     (PoolMember.confirmed_at.is_(None)) & (PoolMember.created_at < stale),

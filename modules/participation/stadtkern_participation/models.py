@@ -19,7 +19,7 @@ from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from core.api import TenantOwned
+from core.api import TenantOwned, TenantScoped
 
 RESOURCE_OFFER = "participation.offer"
 RESOURCE_SURVEY = "participation.survey"
@@ -83,7 +83,7 @@ class Survey(TenantOwned):
 RANDOM_ORDER: dict[str, Any] = {"sqlite_with_rowid": False}
 
 
-class Response(UUIDBase):
+class Response(TenantScoped, UUIDBase):
     """One anonymous response. Deliberately NOT ``TenantOwned``: that base carries UUIDv7 ids and
     second-precise timestamps, both of which would order responses in time. Here the id is a
     random UUIDv4, the only date is the day, and there is no device, account or address."""
@@ -91,7 +91,6 @@ class Response(UUIDBase):
     __tablename__ = "participation_response"
     __table_args__ = (RANDOM_ORDER,)
 
-    tenant_id: Mapped[str] = mapped_column(String(63), index=True)
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"), index=True)
     submitted_on: Mapped[dt.date] = mapped_column(Date)
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -23,10 +23,12 @@ from core.api import (
     NotFound,
     Notification,
     RequestContext,
+    check_texts,
     check_years,
     deleted_since,
     paginate,
     parse_since,
+    pick,
     record_deletion,
     require_editor,
     sync_token,
@@ -39,7 +41,6 @@ from stadtkern_participation.common import (
     is_staff,
     join_list,
     localized,
-    pick_text,
     split_list,
     text_of,
 )
@@ -136,20 +137,20 @@ def offer_out(row: Offer, locales: Sequence[str]) -> OfferOut:
     return OfferOut(
         id=row.id,
         status=row.status,
-        title=pick_text(row.title, locales) or "",
+        title=pick(row.title, locales),
         format=row.format,
         topics=split_list(row.topics),
         districts=split_list(row.districts),
         updated_at=row.updated_at,
-        summary=pick_text(row.summary, locales),
-        description=pick_text(row.description, locales),
+        summary=pick(row.summary, locales),
+        description=pick(row.description, locales),
         starts_at=row.starts_at,
         ends_at=row.ends_at,
         place=_place(row),
         capacity=row.capacity,
         registration_url=row.registration_url,
         contact=row.contact,
-        accessibility=pick_text(row.accessibility, locales),
+        accessibility=pick(row.accessibility, locales),
         published_at=row.published_at,
     )
 
@@ -176,8 +177,18 @@ def offer_staff_out(row: Offer) -> OfferStaffOut:
     )
 
 
-def _apply(row: Offer, data: OfferIn, settings: ParticipationSettings) -> Offer:
+def _apply(row: Offer, data: OfferIn, ctx: ModuleContext[ParticipationSettings]) -> Offer:
+    settings = ctx.settings
     check_years(starts_at=data.starts_at, ends_at=data.ends_at)
+    check_texts(
+        ctx.tenant,
+        **{
+            "body.title": data.title,
+            "body.summary": data.summary,
+            "body.description": data.description,
+            "body.accessibility": data.accessibility,
+        },
+    )
     if data.starts_at and data.ends_at and data.ends_at < data.starts_at:
         raise Invalid("body.ends_at", "must not be before starts_at")
     row.title = msgspec.to_builtins(data.title)
@@ -251,7 +262,7 @@ async def list_offers(
     changed_since = parse_since(since)
     if drafts and not is_staff(ctx):
         raise Invalid("query.drafts", "only the city's editors see drafts")
-    stmt = select(Offer).where(Offer.tenant_id == ctx.tenant.slug)
+    stmt = select(Offer)
     if not drafts:
         stmt = stmt.where(Offer.status != "draft")
     if topic is not None:
@@ -272,7 +283,7 @@ async def list_offers(
     if changed_since is not None:
         stmt = stmt.where(Offer.updated_at > changed_since)
         if not cursor:
-            deleted = await deleted_since(ctx.session, ctx.tenant.slug, RESOURCE_OFFER, changed_since)
+            deleted = await deleted_since(ctx.session, RESOURCE_OFFER, changed_since)
     rows, next_cursor = await paginate(ctx.session, stmt, [Offer.id], cursor=cursor, limit=limit, descending=True)
     items = [offer_out(r, ctx.locales) for r in rows]
     page = DeltaPage(items=items, deleted=deleted, sync_token=token, next_cursor=next_cursor)
@@ -299,14 +310,14 @@ async def edit_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> OfferStaffOut:
 
 @post("/offers", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create an offer as draft (editors)")
 async def create_offer(data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
-    row = await ctx.repository(Offer).add(_apply(Offer(status="draft"), data, ctx.settings))
+    row = await ctx.repository(Offer).add(_apply(Offer(status="draft"), data, ctx))
     await ctx.session.flush()
     return offer_staff_out(row)
 
 
 @put("/offers/{offer_id:uuid}", guards=[require_editor], summary="Replace an offer's content (editors)")
 async def update_offer(offer_id: FromPath[uuid.UUID], data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
-    row = _apply(await get_offer(ctx, offer_id, staff=True), data, ctx.settings)
+    row = _apply(await get_offer(ctx, offer_id, staff=True), data, ctx)
     await ctx.session.flush()
     return offer_staff_out(row)
 
@@ -344,7 +355,7 @@ async def change_offer_status(offer_id: FromPath[uuid.UUID], data: JSONBody[Stat
 async def delete_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[None]:
     row = await get_offer(ctx, offer_id, staff=True)
     await ctx.repository(Offer).delete(row.id)
-    await record_deletion(ctx.session, ctx.tenant.slug, RESOURCE_OFFER, row.id)
+    await record_deletion(ctx.session, RESOURCE_OFFER, row.id)
     await ctx.session.flush()
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 

@@ -86,7 +86,7 @@ def consent_until(settings: ParticipationSettings, now: dt.datetime) -> dt.datet
 
 
 async def _by_token(ctx: ModuleContext[ParticipationSettings], column: Any, token: str) -> PoolMember:
-    stmt = select(PoolMember).where(PoolMember.tenant_id == ctx.tenant.slug, column == hash_token(token))
+    stmt = select(PoolMember).where(column == hash_token(token))
     row = await ctx.session.scalar(stmt)
     if row is None:
         raise NotFound(detail="this link is not valid (any more)")

@@ -32,7 +32,7 @@ def _device(ctx: ModuleContext[ParticipationSettings]) -> DeviceUser:
 
 
 async def _markers(ctx: ModuleContext[ParticipationSettings], device: DeviceUser) -> list[Marker]:
-    surveys = list(await ctx.session.scalars(select(Survey.id).where(Survey.tenant_id == ctx.tenant.slug)))
+    surveys = list(await ctx.session.scalars(select(Survey.id)))
     if not surveys:
         return []
     wanted = {marker_for(ctx.keys, sid, device.device_id) for sid in surveys}
@@ -44,13 +44,13 @@ async def _subscriptions(ctx: ModuleContext[ParticipationSettings], device: Devi
     stmt = (
         select(ResultSubscription)
         .join(Survey, Survey.id == ResultSubscription.survey_id)
-        .where(Survey.tenant_id == ctx.tenant.slug, ResultSubscription.device_id == device.device_id)
+        .where(ResultSubscription.device_id == device.device_id)
     )
     return list(await ctx.session.scalars(stmt))
 
 
 async def _members(ctx: ModuleContext[ParticipationSettings], device: DeviceUser) -> list[PoolMember]:
-    stmt = select(PoolMember).where(PoolMember.tenant_id == ctx.tenant.slug, PoolMember.device_id == device.device_id)
+    stmt = select(PoolMember).where(PoolMember.device_id == device.device_id)
     return list(await ctx.session.scalars(stmt))
 
 

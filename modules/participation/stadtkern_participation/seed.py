@@ -74,7 +74,6 @@ async def seed(ctx: SeedContext[ParticipationSettings]) -> None:
     now = utcnow()
     districts = ctx.settings.districts[:1]
     offer = Offer(
-        tenant_id=ctx.tenant.slug,
         title=_t("Neugestaltung Westpark", "Redesigning Westpark"),
         summary=_t("Sagen Sie uns, was der Westpark braucht.", "Tell us what Westpark needs."),
         format="online_survey",
@@ -90,7 +89,6 @@ async def seed(ctx: SeedContext[ParticipationSettings]) -> None:
     await ctx.session.flush()
     ctx.session.add(
         Survey(
-            tenant_id=ctx.tenant.slug,
             offer_id=offer.id,
             title=offer.title,
             questions=DEMO_QUESTIONS,

@@ -28,8 +28,10 @@ from core.api import (
     ModuleContext,
     NotFound,
     Notification,
+    check_texts,
     check_years,
     paginate,
+    pick,
     require_device,
     require_editor,
     utcnow,
@@ -42,7 +44,6 @@ from stadtkern_participation.common import (
     join_list,
     localized,
     marker_for,
-    pick_text,
     split_list,
     text_of,
 )
@@ -63,6 +64,7 @@ from stadtkern_participation.questions import (
     check_definition,
     csv_cell,
     question_out,
+    question_texts,
     tally,
     validate_answers,
 )
@@ -154,13 +156,13 @@ def survey_out(row: Survey, locales: Sequence[str]) -> SurveyOut:
     return SurveyOut(
         id=row.id,
         status=row.status,
-        title=pick_text(row.title, locales) or "",
+        title=pick(row.title, locales),
         questions=[question_out(q, locales) for q in questions_of(row)],
         results_visibility=row.results_visibility,
         updated_at=row.updated_at,
         districts=split_list(row.districts),
         eligible_districts=list(row.eligible_districts),
-        intro=pick_text(row.intro, locales),
+        intro=pick(row.intro, locales),
         offer_id=row.offer_id,
         opens_at=row.opens_at,
         closes_at=row.closes_at,
@@ -198,6 +200,7 @@ async def _get(ctx: ModuleContext[ParticipationSettings], survey_id: uuid.UUID, 
 async def _apply(ctx: ModuleContext[ParticipationSettings], row: Survey, data: SurveyIn) -> Survey:
     check_definition(data.questions)
     check_years(opens_at=data.opens_at, closes_at=data.closes_at)
+    check_texts(ctx.tenant, **{"body.title": data.title, "body.intro": data.intro, **question_texts(data.questions)})
     if data.opens_at and data.closes_at and data.closes_at <= data.opens_at:
         raise Invalid("body.closes_at", "must be after opens_at")
     if data.offer_id is not None and await ctx.repository(Offer).get_one_or_none(id=data.offer_id) is None:
@@ -229,7 +232,7 @@ async def list_surveys(
 ) -> Response[Page[SurveyOut]]:
     if drafts and not is_staff(ctx):
         raise Invalid("query.drafts", "only the city's editors see drafts")
-    stmt = select(Survey).where(Survey.tenant_id == ctx.tenant.slug)
+    stmt = select(Survey)
     if not drafts:
         stmt = stmt.where(Survey.status != "draft")
     if offer_id is not None:
@@ -363,9 +366,7 @@ async def submit_response(survey_id: FromPath[uuid.UUID], data: JSONBody[Submiss
         raise Conflict(detail="this device has already answered this survey")
     today = dt.datetime.now(ctx.tenant.time_zone).date()
     answers = {q.id: data.answers[q.id] for q in questions_of(row) if data.answers.get(q.id) is not None}
-    session.add(
-        ResponseRow(id=uuid.uuid4(), tenant_id=ctx.tenant.slug, survey_id=row.id, submitted_on=today, answers=answers)
-    )
+    session.add(ResponseRow(id=uuid.uuid4(), survey_id=row.id, submitted_on=today, answers=answers))
     if data.notify_results:
         session.add(ResultSubscription(survey_id=row.id, device_id=user.device_id))
     await session.flush()
@@ -388,9 +389,7 @@ async def survey_results(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> dict[str, 
     row = await _get(ctx, survey_id, staff=staff)
     if not _may_see_results(row, staff):
         raise PermissionDeniedException(detail="results of this survey are not public (yet)")
-    answers = await ctx.session.scalars(
-        select(ResponseRow.answers).where(ResponseRow.tenant_id == ctx.tenant.slug, ResponseRow.survey_id == row.id)
-    )
+    answers = await ctx.session.scalars(select(ResponseRow.answers).where(ResponseRow.survey_id == row.id))
     result = tally(questions_of(row), answers, with_text=staff)
     result["survey_id"] = str(row.id)
     result["status"] = row.status
@@ -410,11 +409,7 @@ async def export_csv(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[bytes
     writer = csv.writer(buffer)
     writer.writerow([q.id for q in questions])
     # Ordered by the random id: the order says nothing about when or by whom.
-    stmt = (
-        select(ResponseRow.answers)
-        .where(ResponseRow.tenant_id == ctx.tenant.slug, ResponseRow.survey_id == row.id)
-        .order_by(ResponseRow.id)
-    )
+    stmt = select(ResponseRow.answers).where(ResponseRow.survey_id == row.id).order_by(ResponseRow.id)
     for answers in await ctx.session.scalars(stmt):
         writer.writerow([csv_cell(q, answers.get(q.id)) for q in questions])
     return Response(

@@ -27,6 +27,7 @@ from support_participation import BASE, EDITOR, answers, create_survey, offer_bo
 
 from core.api import JobContext
 from core.api.keys import ModuleKeys
+from core.api.tenancy import sessions_for_city
 from core.testing import TEST_MANIFEST, TEST_SECRET_KEY, register_device, staff_headers, tenant_info
 from push.models import PushOutbox
 
@@ -90,7 +91,7 @@ def _job_ctx(sessions: async_sessionmaker[AsyncSession], port: int) -> JobContex
         job_id="test",
         tenant=tenant,
         settings=_settings(port),
-        session_factory=sessions,
+        session_factory=sessions_for_city(sessions, "dortmund"),
         push=None,  # type: ignore[arg-type]
         log=logging.getLogger("test"),
         keys=ModuleKeys("participation", TEST_SECRET_KEY),

@@ -30,6 +30,7 @@ from stadtkern_participation.settings import ParticipationSettings
 from support_participation import BASE, EDITOR, QUESTIONS, answers, create_survey, t
 
 from core.api import JobContext, ModuleKeys
+from core.api.tenancy import sessions_for_city
 from core.testing import TEST_SECRET_KEY, register_device, staff_headers, tenant_info
 from push.models import PushOutbox
 
@@ -195,7 +196,7 @@ def _job_ctx(sessions: async_sessionmaker[AsyncSession]) -> JobContext[Participa
         job_id="anonymity-reorder",
         tenant=tenant_info("dortmund"),
         settings=ParticipationSettings(),
-        session_factory=sessions,
+        session_factory=sessions_for_city(sessions, "dortmund"),
         push=None,  # type: ignore[arg-type]
         log=logging.getLogger("test"),
         keys=ModuleKeys("participation", TEST_SECRET_KEY),
