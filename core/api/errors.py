@@ -28,10 +28,14 @@ class NotFound(NotFoundException):
 
 
 class Conflict(HTTPException):
+    """409: the request contradicts the current state (e.g. a duplicate, a draw already made)."""
+
     status_code = HTTP_409_CONFLICT
 
 
 class Gone(HTTPException):
+    """410: what was asked for no longer exists (e.g. a sync token older than the deletion history)."""
+
     status_code = HTTP_410_GONE
 
 

@@ -36,6 +36,7 @@ def require_staff(role: str = ROLE_EDITOR) -> Guard:
     """Staff of this city holding ``role`` for the route's module (or admin of it, or of the city)."""
 
     async def guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+        """Staff of the request's city with the role for the route's module: else 401 (not staff) or 403."""
         user = _user(connection)
         if not isinstance(user, StaffUser):
             raise NotAuthorizedException(detail="staff credentials required")
@@ -47,6 +48,7 @@ def require_staff(role: str = ROLE_EDITOR) -> Guard:
 
 
 async def _device_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """A device registered with the request's city: else 401 (no device credential) or 403 (another city)."""
     user = _user(connection)
     if not isinstance(user, DeviceUser):
         raise NotAuthorizedException(detail="device credential required")

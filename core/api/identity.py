@@ -12,6 +12,8 @@ ALL_MODULES = "*"
 
 @dataclass(frozen=True, slots=True)
 class DeviceUser:
+    """A resident's app install, registered with one city (``request.user`` on a device credential)."""
+
     device_id: uuid.UUID
     tenant: str
     locale: str
@@ -19,6 +21,8 @@ class DeviceUser:
 
 @dataclass(frozen=True, slots=True)
 class StaffUser:
+    """A city employee signed in with a staff token, with roles per city and module (``grants``)."""
+
     staff_id: uuid.UUID
     email: str
     # (city, module or "*") -> role

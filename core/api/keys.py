@@ -15,6 +15,8 @@ _LABEL = "stadtkern.module-key.v1"
 
 
 class ModuleKeys:
+    """The keys of one module, derived from the deployment's secret (``ctx.keys.derive("marker")``)."""
+
     __slots__ = ("_module_id", "_root")
 
     def __init__(self, module_id: str, root_secret: str) -> None:

@@ -16,6 +16,7 @@ LAST_YEAR = 2199
 
 
 def plausible_year(year: int) -> bool:
+    """Whether ``year`` lies in FIRST_YEAR..LAST_YEAR (1900..2199)."""
     return FIRST_YEAR <= year <= LAST_YEAR
 
 

@@ -36,6 +36,7 @@ def _unb64(token: str, field: str) -> Any:
 
 
 def check_limit(limit: int) -> int:
+    """``limit`` if it lies in 1..MAX_LIMIT, else a 422 naming ``query.limit``."""
     if not 1 <= limit <= MAX_LIMIT:
         raise Invalid("query.limit", f"must be between 1 and {MAX_LIMIT}")
     return limit
@@ -92,6 +93,7 @@ class SyncWindow(msgspec.Struct, frozen=True):
 
 
 def sync_token(now: dt.datetime) -> str:
+    """The token a delta response hands out for ``now`` (a little earlier: the next delta repeats, never misses)."""
     return _b64({"t": (now - SYNC_OVERLAP).isoformat()})
 
 

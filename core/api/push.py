@@ -29,6 +29,8 @@ class Audience(msgspec.Struct, frozen=True, omit_defaults=True):
 
 
 class Notification(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+    """A push message to the subscribers of ``topic`` (narrowed by ``audience``), in their languages."""
+
     topic: str
     title: LocalizedText
     body: LocalizedText
