@@ -6,11 +6,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODULE_DISTS  := $(wildcard modules/*/pyproject.toml)
-PARTNER_DIST  := tests/partner/waste_calendar
+PARTNER_DIST  := examples/waste_calendar
 
 export STADTKERN_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format openapi bench clean
+.PHONY: install run test lint format openapi bench clean template-check
 
 $(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -40,7 +40,12 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy core push schemas $(filter-out %.egg-info,$(wildcard modules/*/stadtkern_*)) tests/partner/waste_calendar/stadtkern_waste
+	$(BIN)/mypy core push schemas $(filter-out %.egg-info,$(wildcard modules/*/stadtkern_*)) $(PARTNER_DIST)/stadtkern_waste
+
+# The partner's view: `stadtkern new-module` into a temporary folder outside the repository, installed
+# (not editable) next to the core, its own tests and lint; then the worked example's own tests.
+template-check: install
+	.ci/template-check
 
 format: install
 	$(BIN)/ruff format .

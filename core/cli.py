@@ -9,6 +9,7 @@ import logging
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from core.errors import StartupError
 from core.observability import configure_logging
@@ -72,9 +73,45 @@ def _serve(settings: Settings, host: str, port: int, embedded: bool) -> None:
     uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
 
 
+def _add_module_tools(sub: Any) -> None:
+    new = sub.add_parser("new-module", help="create a module distribution from the template, outside this repository")
+    new.add_argument("id", help="the module id: URL segment, table prefix, migration lineage")
+    new.add_argument("--dir", default=None, help="parent folder of the new distribution (default: the current one)")
+    rev = sub.add_parser("revision", help="autogenerate a migration in a module's own lineage from its models")
+    rev.add_argument("module")
+    group = rev.add_mutually_exclusive_group(required=True)
+    group.add_argument("-m", "--message")
+    group.add_argument("--check", action="store_true", help="write nothing; fail when models and migrations differ")
+
+
+def _run_module_tool(args: argparse.Namespace) -> None:
+    """Developer tools that need neither settings nor a database of the deployment."""
+    if args.command == "new-module":
+        from pathlib import Path
+
+        from core.scaffold import create_module
+
+        target = create_module(args.id, Path(args.dir or "."))
+        print(f"created {target}; next: pip install -e '{target}[test]' && cd {target} && pytest")
+    elif args.check:
+        from core.revision import differences
+
+        found = differences(args.module)
+        for diff in found:
+            print(f"  {diff}")
+        if found:
+            raise StartupError(f"module {args.module!r}: models and migrations differ; run `stadtkern revision -m`")
+        print(f"module {args.module!r}: migrations match the models")
+    else:
+        from core.revision import revision
+
+        print(revision(args.module, args.message))
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="stadtkern", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
+    _add_module_tools(sub)
     sub.add_parser("migrate", help="bring the schema to head: core first, then every module")
     down = sub.add_parser("downgrade", help="undo every migration (modules first); destroys data")
     down.add_argument("--yes", action="store_true", required=True)
@@ -100,6 +137,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     schemas_cmd = sub.add_parser("json-schemas", help="write the JSON Schemas of the manifest and module.toml")
     schemas_cmd.add_argument("--out", default="schemas")
     args = parser.parse_args(argv)
+    if args.command in ("new-module", "revision"):
+        try:
+            _run_module_tool(args)
+        except StartupError as exc:
+            print(f"stadtkern: {exc}", file=sys.stderr)
+            return 2
+        return 0
 
     try:
         env = "dev" if args.command == "run" else None

@@ -1,6 +1,6 @@
 """The sharing model: a partner city's module, installed as its own distribution, runs unchanged.
 
-``stadtkern-waste-calendar`` lives in tests/partner/waste_calendar, is installed with pip like any
+``stadtkern-waste-calendar`` lives in examples/waste_calendar, is installed with pip like any
 third-party package, and is enabled for Schwerte only (tests/manifest.toml). Nothing in core/
 knows about it.
 """
@@ -48,7 +48,7 @@ async def _create(
 def test_installed_as_a_third_party_distribution() -> None:
     installed = discover()["waste"]
     assert installed.distribution == "stadtkern-waste-calendar"
-    # a real, non-editable install: package and migrations are in site-packages, not in tests/
+    # a real, non-editable install: package and migrations are in site-packages, not in examples/
     direct_url = json.loads(distribution("stadtkern-waste-calendar").read_text("direct_url.json") or "{}")
     assert not direct_url.get("dir_info", {}).get("editable", False)
     assert spec.migrations is not None and "site-packages" in str(spec.migrations)
