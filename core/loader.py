@@ -31,7 +31,6 @@ class ModuleToml(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     id: str
     version: str
     requires_core: str
-    title: dict[str, str] = msgspec.field(default_factory=dict)
     depends_on: list[str] = msgspec.field(default_factory=list)
     after: list[str] = msgspec.field(default_factory=list)
     roles: list[str] = msgspec.field(default_factory=list)
@@ -112,6 +111,13 @@ def _module_toml(ep: EntryPoint) -> ModuleToml:
     raise StartupError(f"entry point {ep.name!r} ({ep.value}) ships no module.toml in package {package!r}")
 
 
+def _differ(installed: str, declared: str) -> bool:
+    try:
+        return Version(installed) != Version(declared)
+    except InvalidVersion:  # a malformed module.toml version is named by _check_versions
+        return False
+
+
 def discover() -> dict[str, InstalledModule]:
     installed: dict[str, InstalledModule] = {}
     for ep in entry_points(group=ENTRY_POINT_GROUP):
@@ -119,6 +125,13 @@ def discover() -> dict[str, InstalledModule]:
         if meta.id != ep.name:
             raise StartupError(f"entry point {ep.name!r} declares id {meta.id!r} in module.toml; they must match")
         dist = ep.dist.name if ep.dist else "?"
+        # module.toml is read without importing code, the distribution's metadata is what pip
+        # installed: two sources of one version, so they must agree (a forgotten bump fails here).
+        if ep.dist is not None and _differ(ep.dist.version, meta.version):
+            raise StartupError(
+                f"module {meta.id!r}: module.toml says version {meta.version}, "
+                f"its distribution {dist} is {ep.dist.version}; bump both together"
+            )
         if meta.id in installed:
             other = installed[meta.id].distribution
             raise StartupError(f"module {meta.id!r} is installed twice (distributions {other} and {dist})")

@@ -16,7 +16,6 @@ from schemas import LocalizedText
 spec = ModuleSpec(
     id="push",
     title=LocalizedText(de="Benachrichtigungen", en="Notifications"),
-    always_enabled=True,
     settings=PushSettings,
     migrations=Path(__file__).parent / "migrations",
     push_topics=topics.OWN_TOPICS,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from importlib.metadata import EntryPoint
+from pathlib import Path
 
 import pytest
 
 from core.api.contract import ENTRY_POINT_GROUP
 from core.errors import StartupError
-from core.loader import InstalledModule, ModuleToml, Plan, build_plan
+from core.loader import InstalledModule, ModuleToml, Plan, build_plan, discover
 from core.manifest import parse_manifest
 
 SPECS = "tests.fake_modules.specs"
@@ -28,7 +29,6 @@ def fake(
         id=mid,
         version=version,
         requires_core=requires_core,
-        title={"de": mid.title()},
         depends_on=list(depends_on),
         after=list(after),
     )
@@ -198,3 +198,33 @@ def test_entry_point_must_be_a_matching_module_spec() -> None:
     )
     wrong_id = fake("alpha", f"{SPECS}:spec_beta")
     assert fails(manifest("[tenants.schwerte.modules.alpha]"), wrong_id) == ("module 'alpha': its spec says id 'beta'")
+
+
+def _distribution(root: Path, toml: str, dist_version: str) -> None:
+    """A module distribution as pip lays it out: the package, its module.toml and a dist-info."""
+    package = root / "stadtkern_fakeversion"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "module.toml").write_text(toml)
+    info = root / f"stadtkern_fakeversion-{dist_version}.dist-info"
+    info.mkdir()
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: stadtkern-fakeversion\nVersion: {dist_version}\n")
+    (info / "entry_points.txt").write_text(f"[{ENTRY_POINT_GROUP}]\nfakeversion = stadtkern_fakeversion:spec\n")
+
+
+def test_module_toml_version_must_match_the_installed_distribution(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    toml = 'id = "fakeversion"\nversion = "1.0.0"\nrequires_core = ">=0.1,<0.2"\n'
+    _distribution(tmp_path, toml, "1.1.0")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(StartupError, match=r"module.toml says version 1.0.0, its distribution .* is 1.1.0"):
+        discover()
+
+
+def test_module_toml_refuses_facts_that_belong_to_the_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    toml = 'id = "fakeversion"\nversion = "1.0.0"\nrequires_core = ">=0.1,<0.2"\ntitle = { de = "Doppelt" }\n'
+    _distribution(tmp_path, toml, "1.0.0")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(StartupError, match="title"):
+        discover()

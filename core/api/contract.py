@@ -59,7 +59,13 @@ class ScheduledJob:
 
 @dataclass(frozen=True)
 class ModuleSpec:
-    """Everything a module contributes. The core mounts, migrates, schedules and configures it."""
+    """Everything a module contributes. The core mounts, migrates, schedules and configures it.
+
+    One source per fact: what the loader must know before importing code (version,
+    ``requires_core``, ``depends_on``, ``after``, ``roles``, ``always_enabled``) lives only in the
+    static ``module.toml``; what needs code (routes, models, jobs, the resident-facing title) lives
+    only here.
+    """
 
     id: str
     title: LocalizedText
@@ -69,7 +75,6 @@ class ModuleSpec:
     migrations: Path | None = None
     jobs: Sequence[ScheduledJob] = ()
     push_topics: Sequence[PushTopic] = ()
-    roles: Sequence[str] = ()
     on_startup: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
     on_shutdown: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
     seed: Callable[[SeedContext[Any]], Awaitable[None]] | None = None
@@ -78,8 +83,6 @@ class ModuleSpec:
     tenant_route_handlers: Sequence[ControllerRouterHandler] = ()
     # Implementations of core ports, e.g. {"push": <PushPort>}; at most one provider per port.
     provides: Mapping[str, Any] = field(default_factory=dict)
-    # Infrastructure modules (push) are enabled for every city without a manifest line.
-    always_enabled: bool = False
 
     def __post_init__(self) -> None:
         if not MODULE_ID.match(self.id):

@@ -74,7 +74,7 @@ def _check_grants(plan: Plan, city: NamedDependency[Tenant], grants: dict[str, s
             raise Invalid(where, f"module {module_id!r} is not enabled for this city")
         allowed = set(BUILTIN_ROLES)
         if module_id != ALL_MODULES:
-            allowed |= set(plan.specs[module_id].roles)
+            allowed |= set(plan.metas[module_id].roles)
         if role not in allowed:
             raise Invalid(where, f"role must be one of {', '.join(sorted(allowed))}")
     return grants
