@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any, cast
 
 from litestar import Litestar, Request, Router
@@ -19,7 +19,7 @@ from litestar.middleware import DefineMiddleware
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core import __version__
 from core.api.context import AppContext, ModuleContext
@@ -162,23 +162,18 @@ def _auth_innermost(auth: Any) -> Callable[[AppConfig], AppConfig]:
     return on_app_init
 
 
-def create_app(
-    settings: Settings | None = None,
-    manifest: Manifest | None = None,
+def _lifespan(
+    settings: Settings,
+    plan: Plan,
+    engine: AsyncEngine,
+    port: PushPort,
     *,
-    migrate_on_start: bool | None = None,
-    run_scheduler: bool = False,
-) -> Litestar:
-    settings = settings or load_settings()
-    manifest = manifest or load_manifest(settings.manifest_path)
-    plan = build_plan(manifest)
-    port: PushPort = plan.ports.get("push") or UnavailablePush()
-    engine = create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
-    )
+    auto_migrate: bool,
+    run_scheduler: bool,
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    """Start-up: schema current (or migrated in dev), module hooks, the embedded scheduler; shutdown
+    in reverse order."""
     factory = session_factory(engine)
-    auth = build_auth(settings.secret_key)
-    auto_migrate = settings.env == "dev" if migrate_on_start is None else migrate_on_start
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -218,7 +213,12 @@ def create_app(
                     await hook(contexts[mid])
             await engine.dispose()
 
-    tenant_router = Router(
+    return lifespan
+
+
+def _tenant_router(plan: Plan, port: PushPort, secret_key: str, factory: async_sessionmaker[AsyncSession]) -> Router:
+    """``/v1/{tenant}``: the core's own routes, then every module's."""
+    return Router(
         path="/v1/{tenant:str}",
         guards=[_city_and_module],
         dependencies={"city": Provide(provide_tenant), "locales": Provide(provide_locales)},
@@ -233,11 +233,12 @@ def create_app(
             staff.list_staff,
             staff.create_staff,
             staff.replace_grants,
-            *_module_routers(plan, port, settings.secret_key, factory),
+            *_module_routers(plan, port, secret_key, factory),
         ],
     )
-    prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
 
+
+def _db_session_provider(factory: async_sessionmaker[AsyncSession]) -> Callable[[], AsyncIterator[AsyncSession]]:
     async def provide_db_session() -> AsyncIterator[AsyncSession]:
         """The request's session for the core's own routes (modules get theirs through ``ctx``);
         advanced-alchemy's before-send autocommit would log a failed commit and still send the 2xx."""
@@ -249,21 +250,49 @@ def create_app(
             raise
         await _end(session, failed=False)
 
+    return provide_db_session
+
+
+def _middleware(settings: Settings) -> list[Any]:
+    """Outermost first: compression sees the final body, the ETag layer the uncompressed one."""
+    prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
+    return [
+        cast(Any, CompressionMiddleware),
+        cast(Any, ETagMiddleware),
+        prometheus.middleware,
+        DefineMiddleware(
+            cast(Any, RateLimitMiddleware),
+            limit=settings.rate_limit_per_minute,
+            redis_url=settings.redis_url,
+            exclude=("/health", "/metrics", "/schema"),
+        ),
+    ]
+
+
+def create_app(
+    settings: Settings | None = None,
+    manifest: Manifest | None = None,
+    *,
+    migrate_on_start: bool | None = None,
+    run_scheduler: bool = False,
+) -> Litestar:
+    """One Litestar app serving every city of the manifest (checked and wired at start-up)."""
+    settings = settings or load_settings()
+    manifest = manifest or load_manifest(settings.manifest_path)
+    plan = build_plan(manifest)
+    port: PushPort = plan.ports.get("push") or UnavailablePush()
+    engine = create_engine(
+        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+    )
+    factory = session_factory(engine)
+    auth = build_auth(settings.secret_key)
+    auto_migrate = settings.env == "dev" if migrate_on_start is None else migrate_on_start
+    tenant_router = _tenant_router(plan, port, settings.secret_key, factory)
     app = Litestar(
         route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
-        dependencies={"db_session": Provide(provide_db_session)},
+        dependencies={"db_session": Provide(_db_session_provider(factory))},
         on_app_init=[_auth_innermost(auth)],
-        middleware=[
-            cast(Any, CompressionMiddleware),
-            cast(Any, ETagMiddleware),
-            prometheus.middleware,
-            DefineMiddleware(
-                cast(Any, RateLimitMiddleware),
-                limit=settings.rate_limit_per_minute,
-                redis_url=settings.redis_url,
-                exclude=("/health", "/metrics", "/schema"),
-            ),
-        ],
+        middleware=_middleware(settings),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
@@ -274,7 +303,7 @@ def create_app(
             path="/schema",
             render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         ),
-        lifespan=[lifespan],
+        lifespan=[_lifespan(settings, plan, engine, port, auto_migrate=auto_migrate, run_scheduler=run_scheduler)],
         debug=False,
         logging_config=None,  # ours (JSON, request id) from core.observability, not Litestar's default
     )

@@ -6,7 +6,6 @@ infrastructure such as push) are imported. Every problem stops start-up with one
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -197,12 +196,8 @@ def _import_spec(installed: InstalledModule) -> ModuleSpec:
     return spec
 
 
-def build_plan(manifest: Manifest, installed: dict[str, InstalledModule] | None = None) -> Plan:
-    installed = discover() if installed is None else installed
-    always = [mid for mid, mod in installed.items() if mod.meta.always_enabled]
-    metas = {mid: mod.meta for mid, mod in installed.items()}
-
-    # 1. Every enabled module must be installed in an accepted version, with its dependencies.
+def _check_enabled(manifest: Manifest, installed: dict[str, InstalledModule], always: list[str]) -> None:
+    """Every enabled module must be installed in an accepted version, with its dependencies."""
     for slug, tenant in manifest.tenants.items():
         enabled = set(tenant.modules) | set(always)
         for mid, raw in tenant.modules.items():
@@ -221,62 +216,75 @@ def build_plan(manifest: Manifest, installed: dict[str, InstalledModule] | None 
     for mid in always:
         _check_versions(installed[mid].meta, None, f"module {mid}")
 
-    everywhere = set(always).union(*(set(t.modules) for t in manifest.tenants.values()))
-    manifest_order = always + [m for t in manifest.tenants.values() for m in t.modules]
-    order = _order(everywhere, metas, manifest_order)
-    specs = {mid: _import_spec(installed[mid]) for mid in order}
 
+def _ports(order: list[str], specs: dict[str, ModuleSpec]) -> dict[str, Any]:
     ports: dict[str, Any] = {}
     for mid in order:
         for port, impl in specs[mid].provides.items():
             if port in ports:
                 raise StartupError(f"two modules provide the {port!r} port; only one may")
             ports[port] = impl
+    return ports
 
-    # 2. Each city's settings decode into the module's Struct; the error names the exact key.
-    tenants: dict[str, Tenant] = {}
-    for slug, tm in manifest.tenants.items():
-        info = TenantInfo(
-            slug=slug,
-            name=tm.name,
-            locales=tuple(tm.locales),
-            time_zone=ZoneInfo(tm.time_zone),
-            push_backend=tm.push_backend,
-            push_credentials_env=tm.push_credentials_env,
-        )
-        modules: dict[str, EnabledModule] = {}
-        for mid in order:
-            if mid not in tm.modules and mid not in always:
-                continue
-            raw = dict(tm.modules.get(mid, {}))
-            accepted_app = raw.pop("min_app_version", None)
-            raw.pop("version", None)
-            settings_type = specs[mid].settings
-            where = f"tenants.{slug}.modules.{mid}"
-            if settings_type is None:
-                if raw:
-                    raise StartupError(f"{where}.{next(iter(raw))}: module {mid!r} takes no settings")
-                settings = None
-            else:
-                try:
-                    settings = msgspec.convert(raw, settings_type)
-                except msgspec.ValidationError as exc:
-                    raise StartupError(settings_error(exc, where)) from None
-            modules[mid] = EnabledModule(
-                spec=specs[mid], meta=metas[mid], min_app_version=accepted_app, settings=settings
-            )
-        info = dataclasses.replace(
-            info, push_topics=tuple(t for enabled in modules.values() for t in enabled.spec.push_topics)
-        )
-        tenants[slug] = Tenant(
-            info=info,
-            name=tm.name,
-            push_backend=tm.push_backend,
-            push_credentials_env=tm.push_credentials_env,
-            min_app_version=tm.min_app_version,
-            legal=dict(tm.legal),
-            modules=modules,
-        )
+
+def _enabled(mid: str, spec: ModuleSpec, meta: ModuleToml, raw_table: dict[str, Any], where: str) -> EnabledModule:
+    """A city's table for one module decoded into the module's settings; the error names the exact key."""
+    raw = dict(raw_table)
+    accepted_app = raw.pop("min_app_version", None)
+    raw.pop("version", None)
+    settings: Any = None
+    if spec.settings is None:
+        if raw:
+            raise StartupError(f"{where}.{next(iter(raw))}: module {mid!r} takes no settings")
+    else:
+        try:
+            settings = msgspec.convert(raw, spec.settings)
+        except msgspec.ValidationError as exc:
+            raise StartupError(settings_error(exc, where)) from None
+    return EnabledModule(spec=spec, meta=meta, min_app_version=accepted_app, settings=settings)
+
+
+def _tenant(
+    slug: str, tm: Any, order: list[str], always: list[str], specs: dict[str, ModuleSpec], metas: dict[str, ModuleToml]
+) -> Tenant:
+    modules = {
+        mid: _enabled(mid, specs[mid], metas[mid], tm.modules.get(mid, {}), f"tenants.{slug}.modules.{mid}")
+        for mid in order
+        if mid in tm.modules or mid in always
+    }
+    info = TenantInfo(
+        slug=slug,
+        name=tm.name,
+        locales=tuple(tm.locales),
+        time_zone=ZoneInfo(tm.time_zone),
+        push_backend=tm.push_backend,
+        push_credentials_env=tm.push_credentials_env,
+        push_topics=tuple(t for enabled in modules.values() for t in enabled.spec.push_topics),
+    )
+    return Tenant(
+        info=info,
+        name=tm.name,
+        push_backend=tm.push_backend,
+        push_credentials_env=tm.push_credentials_env,
+        min_app_version=tm.min_app_version,
+        legal=dict(tm.legal),
+        modules=modules,
+    )
+
+
+def build_plan(manifest: Manifest, installed: dict[str, InstalledModule] | None = None) -> Plan:
+    """Check the manifest against what is installed, import the enabled modules in dependency order
+    and decode every city's settings; any problem is a :class:`StartupError` of one sentence."""
+    installed = discover() if installed is None else installed
+    always = [mid for mid, mod in installed.items() if mod.meta.always_enabled]
+    metas = {mid: mod.meta for mid, mod in installed.items()}
+    _check_enabled(manifest, installed, always)
+    everywhere = set(always).union(*(set(t.modules) for t in manifest.tenants.values()))
+    manifest_order = always + [m for t in manifest.tenants.values() for m in t.modules]
+    order = _order(everywhere, metas, manifest_order)
+    specs = {mid: _import_spec(installed[mid]) for mid in order}
+    ports = _ports(order, specs)
+    tenants = {slug: _tenant(slug, tm, order, always, specs, metas) for slug, tm in manifest.tenants.items()}
     return Plan(tenants=tenants, specs=specs, metas={m: metas[m] for m in order}, ports=ports)
 
 
