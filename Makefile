@@ -10,7 +10,7 @@ PARTNER_DIST  := examples/waste_calendar
 
 export STADTKERN_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format openapi bench clean template-check
+.PHONY: install run test lint format openapi bench clean template-check api-snapshot
 
 $(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -54,6 +54,11 @@ format: install
 openapi: install
 	STADTKERN_ENV=test STADTKERN_MANIFEST_PATH=module_manifest.toml $(BIN)/stadtkern openapi > schemas/openapi.json
 	STADTKERN_ENV=test $(BIN)/stadtkern json-schemas --out schemas
+
+# The public signatures of core.api, committed as docs/core_api_snapshot.json (tests/test_module_docs.py
+# fails when they differ). A change also bumps core.__version__ and gets a CHANGELOG.md entry.
+api-snapshot: install
+	$(BIN)/python tests/test_module_docs.py --write
 
 bench: install
 	$(BIN)/python bench/startup.py
