@@ -8,6 +8,10 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import NullPool
 
+from core.api.dialect import is_postgres
+
+__all__ = ["create_engine", "create_unpooled_engine", "is_postgres", "session_factory"]
+
 
 def create_engine(
     url: str, *, pool_size: int | None = None, max_overflow: int | None = None, **kwargs: Any
@@ -49,7 +53,3 @@ def create_unpooled_engine(url: str) -> AsyncEngine:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
-
-
-def is_postgres(engine: AsyncEngine) -> bool:
-    return engine.dialect.name == "postgresql"

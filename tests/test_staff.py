@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from argon2 import PasswordHasher
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select
@@ -271,3 +272,22 @@ async def test_create_admin_command(client: AsyncTestClient[Litestar], database:
     short = _cli(database, "create-admin", "--tenant", "dortmund", "--email", "s@y.de", password="short")
     assert short.returncode == 2
     assert "12 characters" in short.stderr
+
+
+async def test_sign_in_upgrades_a_hash_made_with_weaker_parameters(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await staff_headers(client, sessions, email="old@dortmund.de")
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1).hash(STAFF_PASSWORD)
+    async with sessions() as session, session.begin():
+        account = await session.scalar(select(StaffAccount).where(StaffAccount.email == "old@dortmund.de"))
+        assert account is not None
+        account.password_hash = weak
+    login = await client.post("/v1/dortmund/staff/login", json={"email": "old@dortmund.de", "password": STAFF_PASSWORD})
+    assert login.status_code == 200, login.text
+    async with sessions() as session:
+        stored = await session.scalar(select(StaffAccount.password_hash).where(StaffAccount.email == "old@dortmund.de"))
+    assert stored is not None and stored != weak
+    assert not PasswordHasher().check_needs_rehash(stored)
+    again = await client.post("/v1/dortmund/staff/login", json={"email": "old@dortmund.de", "password": STAFF_PASSWORD})
+    assert again.status_code == 200

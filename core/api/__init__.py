@@ -10,6 +10,7 @@ from core.api.contract import (
     ScheduledJob,
 )
 from core.api.db import Base, TenantOwned, TenantRepository, TenantScoped, Tombstone, metadata, record_deletion, utcnow
+from core.api.dialect import insert_for, is_postgres
 from core.api.errors import Conflict, Gone, Invalid, NotFound
 from core.api.guards import require_admin, require_device, require_editor, require_staff
 from core.api.i18n import check_texts, direction, parse_accept_language, pick
@@ -66,6 +67,8 @@ __all__ = [
     "city_of",
     "deleted_since",
     "direction",
+    "insert_for",
+    "is_postgres",
     "metadata",
     "paginate",
     "parse_accept_language",

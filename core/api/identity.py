@@ -40,6 +40,3 @@ class StaffUser:
             if granted in (role, ROLE_ADMIN):
                 return True
         return False
-
-    def is_staff_of(self, tenant: str) -> bool:
-        return any(t == tenant for t, _ in self.grants)

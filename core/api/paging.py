@@ -87,11 +87,6 @@ async def paginate(
     return rows, next_cursor
 
 
-class SyncWindow(msgspec.Struct, frozen=True):
-    since: dt.datetime | None
-    token: str
-
-
 def sync_token(now: dt.datetime) -> str:
     """The token a delta response hands out for ``now`` (a little earlier: the next delta repeats, never misses)."""
     return _b64({"t": (now - SYNC_OVERLAP).isoformat()})

@@ -12,10 +12,12 @@ MIN_LENGTH = 12
 
 
 def hash_password(password: str) -> str:
+    """An argon2id hash of ``password`` with the library's current parameters."""
     return _hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches; the same work is done when there is no account."""
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
@@ -23,4 +25,5 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 
 
 def needs_rehash(password_hash: str) -> bool:
+    """Whether the hash was made with weaker parameters than today's (upgraded at sign-in)."""
     return _hasher.check_needs_rehash(password_hash)

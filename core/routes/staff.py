@@ -21,7 +21,7 @@ from core.api.errors import Conflict, Invalid, NotFound
 from core.api.guards import AUTH_GUARD_MARK, require_admin
 from core.api.identity import ALL_MODULES, StaffUser
 from core.api.paging import paginate
-from core.auth.passwords import MIN_LENGTH, verify_password
+from core.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
 from core.auth.tokens import staff_token
 from core.loader import Plan, Tenant
 from core.models import StaffAccount, StaffGrant
@@ -98,6 +98,10 @@ async def login(
         raise NotAuthorizedException(detail="e-mail or password is wrong")
     if not await grants_in(db_session, account.id, city.slug):
         raise NotAuthorizedException(detail="e-mail or password is wrong")
+    if needs_rehash(account.password_hash):
+        # argon2-cffi raised its defaults since this hash was made: the plain password is at hand
+        # only now, so upgrade the stored hash in the same transaction.
+        account.password_hash = hash_password(data.password)
     settings: Settings = request.app.state.settings
     token = staff_token(request.app.state.auth, account, settings.staff_token_hours)
     return LoginOut(token=token, expires_in=settings.staff_token_hours * 3600)

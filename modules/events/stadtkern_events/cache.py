@@ -33,11 +33,9 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, String, Table, bindparam, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from core.api import city_of, metadata
+from core.api import city_of, insert_for, is_postgres, metadata
 
 events_version = Table(
     "events_version",
@@ -60,8 +58,7 @@ async def bump_version(session: AsyncSession) -> None:
     city = city_of(session)
     if city is None:
         raise TypeError("bump_version needs a session bound to a city (ctx.session, a job's session_factory)")
-    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    stmt = insert(events_version).values(tenant_id=city, version=1)
+    stmt = insert_for(session, events_version).values(tenant_id=city, version=1)
     stmt = stmt.on_conflict_do_update(
         index_elements=[events_version.c.tenant_id], set_={"version": events_version.c.version + 1}
     )
@@ -136,7 +133,7 @@ class VersionReader:
             self._active.discard(tenant)
 
     async def _scalar(self, tenant: str) -> Any:
-        if self._engine.dialect.name != "postgresql":  # SQLite (development): a connection per read
+        if not is_postgres(self._engine):  # SQLite (development): a connection per read
             async with self._engine.connect() as short:
                 return await short.scalar(self._stmt, {"tenant": tenant})
         if self._conn is None:

@@ -21,6 +21,7 @@ from core.api import (
     RequestContext,
     StaffUser,
     deleted_since,
+    is_postgres,
     paginate,
     parse_since,
     sync_token,
@@ -141,7 +142,7 @@ class Filters:
             text = self.q.strip()
             if len(text) > 100:
                 raise Invalid("query.q", "at most 100 characters")
-            if ctx.session.get_bind().dialect.name == "postgresql":
+            if is_postgres(ctx.session):
                 german: Any = literal_column("'german'::regconfig")
                 stmt = stmt.where(
                     func.to_tsvector(german, Event.search_text).op("@@")(func.plainto_tsquery(german, text))

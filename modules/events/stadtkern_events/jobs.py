@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import delete, select
 
-from core.api import Audience, JobContext, Notification, utcnow
+from core.api import Audience, JobContext, Notification, is_postgres, utcnow
 from schemas import LocalizedText
 from stadtkern_events.cache import bump_version
 from stadtkern_events.feeds import FeedError, fetch, sync_feed
@@ -30,7 +30,7 @@ async def send_reminders(ctx: JobContext[EventsSettings], now: dt.datetime | Non
             .order_by(Reminder.due_at)
             .limit(REMINDER_BATCH)
         )
-        if session.get_bind().dialect.name == "postgresql":
+        if is_postgres(session):
             stmt = stmt.with_for_update(skip_locked=True)
         due = list((await session.scalars(stmt)).all())
         touched: dict[Any, Event] = {}

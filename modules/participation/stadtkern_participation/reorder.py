@@ -33,7 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import JobContext
+from core.api import JobContext, is_postgres
 from stadtkern_participation.models import ANONYMOUS_TABLES
 from stadtkern_participation.settings import ParticipationSettings
 
@@ -96,7 +96,7 @@ async def _cluster(session: AsyncSession, table: str) -> bool:
 async def reorder_anonymous(ctx: JobContext[ParticipationSettings]) -> None:
     """Break the transaction-id and physical-order links between answers and devices (PostgreSQL)."""
     async with ctx.session_factory() as session:
-        if session.get_bind().dialect.name != "postgresql":
+        if not is_postgres(session):
             return  # SQLite: WITHOUT ROWID tables in random-key order, no transaction ids in rows
         async with session.begin():
             surveys = await mixed_surveys(session, ctx.tenant.slug)

@@ -15,8 +15,6 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import (
@@ -30,6 +28,7 @@ from core.api import (
     Notification,
     check_texts,
     check_years,
+    insert_for,
     paginate,
     pick,
     require_device,
@@ -336,10 +335,8 @@ async def _mark_answered(session: AsyncSession, survey_id: uuid.UUID, marker: st
     The unique constraint decides, also when two submissions from one device race: PostgreSQL's
     ``ON CONFLICT DO NOTHING`` waits for the other transaction and inserts nothing if it committed.
     """
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
     stmt = (
-        insert(Marker)
+        insert_for(session, Marker)
         .values(id=uuid.uuid4(), survey_id=survey_id, marker=marker)
         .on_conflict_do_nothing(index_elements=[Marker.survey_id, Marker.marker])
         .returning(Marker.id)
