@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from sqlalchemy import literal, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from core.api.context import SeedContext
+from core.api.contract import ModuleSpec
+from core.api.db import TenantScoped
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
 from core.api.tenancy import sessions_for_city
@@ -18,7 +23,22 @@ log = logging.getLogger("stadtkern.seed")
 DEMO_ADMIN_PASSWORD = "stadtkern-demo-only"  # noqa: S105 - printed in the README; dev only
 
 
+async def _has_rows(session: AsyncSession, spec: ModuleSpec) -> bool:
+    """Whether any of the module's tables holds a row of the session's city.
+
+    Demo data is loaded into an empty module only: every restart of ``make run`` seeds again,
+    and a seed that ran before (or a city that already entered its own data) must not double.
+    """
+    for model in spec.models:
+        if not (isinstance(model, type) and issubclass(model, TenantScoped)):
+            continue
+        if await session.scalar(select(literal(1)).select_from(model).limit(1)) is not None:
+            return True
+    return False
+
+
 async def seed_all(settings: Settings) -> None:
+    """Demo data for every city: the demo admin, then each enabled module's seed into an empty module."""
     plan = build_plan(load_manifest(settings.manifest_path))
     port = plan.ports.get("push") or UnavailablePush()
     engine = create_unpooled_engine(settings.database_url)
@@ -29,7 +49,7 @@ async def seed_all(settings: Settings) -> None:
                 await ensure_city_admin(session, slug, f"admin@{slug}.example", "Demo Admin", DEMO_ADMIN_PASSWORD)
             async with sessions_for_city(factory, slug)() as session, session.begin():
                 for mid, enabled in tenant.modules.items():
-                    if enabled.spec.seed is None:
+                    if enabled.spec.seed is None or await _has_rows(session, enabled.spec):
                         continue
                     await enabled.spec.seed(
                         SeedContext(
