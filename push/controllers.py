@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import DeviceUser, Invalid, ModuleContext, NotFound, RequestContext, pick, require_device, utcnow
 from push import topics
-from push.core_tables import core_device
+from push.device_table import core_device
 from push.models import PushDelivery, PushPreference, PushSubscription
 from push.schemas import (
     OpenedIn,

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api import JobContext, TenantInfo, utcnow
 from push.backends.base import Backend, OutMessage, SendResult
-from push.core_tables import core_device
+from push.device_table import core_device
 from push.models import (
     DELIVERY_DEAD,
     DELIVERY_FAILED,

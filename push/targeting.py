@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from push.core_tables import core_device
+from push.device_table import core_device
 from push.models import PushPreference, PushSubscription
 
 FALLBACK_LOCALE = "de"
