@@ -7,12 +7,15 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODULE_DISTS  := $(wildcard modules/*/pyproject.toml)
 PARTNER_DIST  := examples/waste_calendar
+# The example is installed non-editable (like a partner's package): any change to its sources must
+# reinstall it, or the tests would run the stale copy in site-packages.
+PARTNER_SRC   := $(shell find $(PARTNER_DIST)/stadtkern_waste -type f ! -path '*/__pycache__/*' 2>/dev/null)
 
 export STADTKERN_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 .PHONY: install run test lint format openapi bench clean template-check api-snapshot
 
-$(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml
+$(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml $(PARTNER_SRC)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
