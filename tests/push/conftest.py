@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.api import Notification, TenantInfo
 from core.models import Device
 from core.testing import tenant_info
-from push import dispatcher as dispatcher_module
+from push import pacing
 from push.backends.fcm import ENDPOINT_ENV, close_app
 from push.dispatcher import Dispatcher
 from push.services import PushService
@@ -55,11 +55,11 @@ async def fcm(fcm_server: tuple[FakeFcm, dict[str, str]], monkeypatch: pytest.Mo
     fake.record = True
     monkeypatch.setenv(ENDPOINT_ENV, fake.base_url)
     monkeypatch.setenv(CREDENTIALS_ENV, json.dumps(credentials))
-    dispatcher_module._paused_until.clear()
-    dispatcher_module._limiters.clear()
+    pacing._paused_until.clear()
+    pacing._limiters.clear()
     yield fake
     await close_app("dortmund")
-    dispatcher_module._paused_until.clear()
+    pacing._paused_until.clear()
 
 
 @pytest.fixture
