@@ -1,8 +1,7 @@
 """The worker: runs the modules' scheduled jobs (and the core's maintenance), one leader at a time.
 
-Jobs come only from module specs: each :class:`~core.api.contract.ScheduledJob` of a module runs
-once per city that enables it, under the key ``"{module}.{job}@{city}"``; the core adds
-``core.purge_tombstones``. Every run is recorded as a :class:`~core.models.JobRun` row.
+What runs when is planned in :mod:`core.job_plan`; every run is recorded as a
+:class:`~core.models.JobRun` row (:mod:`core.job_runs`).
 
 Only the leader runs jobs (see :mod:`core.leadership` for the PostgreSQL advisory lock and the
 SQLite file lock); a worker that does not get the lock stands by and retries every
@@ -18,228 +17,33 @@ import logging
 import os
 import signal
 import socket
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Literal, cast
+from collections.abc import Sequence
+from typing import Any, Literal
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.interval import IntervalTrigger
-from sqlalchemy import CursorResult, delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.api.context import JobContext
-from core.api.contract import ScheduledJob
-from core.api.db import Tombstone
-from core.api.keys import ModuleKeys
-from core.api.push import BoundPush, PushPort, UnavailablePush
-from core.api.tenancy import sessions_for_city
+from core.api.db import utcnow
+from core.api.push import PushPort, UnavailablePush
 from core.db import create_engine, session_factory
 from core.errors import StartupError
+from core.job_plan import PlannedJob, plan_jobs
+from core.job_runs import RECORD_TIMEOUT, run_recorded
 from core.leadership import LOCK_QUERY_TIMEOUT, LeaderLock, leader_lock
-from core.loader import Plan, Tenant, build_plan
+from core.loader import Plan, build_plan
 from core.manifest import load_manifest
 from core.models import JobRun
 from core.settings import Settings
 
 log = logging.getLogger("stadtkern.worker")
 
-PURGE_JOB_KEY = "core.purge_tombstones"
 # How long a graceful stop waits for running jobs before cancelling them.
 SHUTDOWN_GRACE_SECONDS = 30.0
-# Upper bound for the bookkeeping writes around a run (the JobRun row).
-RECORD_TIMEOUT = 30.0
-# A cron run that is late by more than this (event loop blocked, leader just elected) is skipped.
-CRON_MISFIRE_GRACE = 300
-
-JobFn = Callable[[], Awaitable[None]]
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
 
 
 def worker_identity(settings: Settings) -> str:
     return settings.worker_id or f"{socket.gethostname()}:{os.getpid()}"
-
-
-# --------------------------------------------------------------------------------------------
-# Jobs
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedJob:
-    """One schedulable unit: a module job for one city, or a core maintenance job."""
-
-    key: str
-    trigger: Callable[[], Any]  # a fresh APScheduler trigger per leadership term
-    run: JobFn
-    every_seconds: int | None
-    misfire_grace_time: int
-
-
-async def purge_tombstones(factory: async_sessionmaker[AsyncSession], retention_days: int) -> int:
-    """Delete tombstones older than the retention period (every city at once); returns the count."""
-    cutoff = utcnow() - dt.timedelta(days=retention_days)
-    async with factory() as session, session.begin():
-        result = await session.execute(delete(Tombstone).where(Tombstone.deleted_at < cutoff))
-    return int(cast("CursorResult[Any]", result).rowcount or 0)
-
-
-async def purge_job_runs(factory: async_sessionmaker[AsyncSession], retention_days: int) -> int:
-    """Delete finished job-run records older than the retention (a 2-second job writes 43,200 a day)."""
-    cutoff = utcnow() - dt.timedelta(days=retention_days)
-    async with factory() as session, session.begin():
-        result = await session.execute(
-            delete(JobRun).where(JobRun.finished_at.is_not(None), JobRun.started_at < cutoff)
-        )
-    return int(cast("CursorResult[Any]", result).rowcount or 0)
-
-
-def _interval_grace(every_seconds: int) -> int:
-    # Late by up to half an interval (at most 5 minutes) still runs; later, it waits for the next one.
-    return max(1, min(every_seconds // 2, 300))
-
-
-def _module_runner(
-    mid: str,
-    job: ScheduledJob,
-    tenant: Tenant,
-    factory: async_sessionmaker[AsyncSession],
-    port: PushPort,
-    keys: ModuleKeys,
-) -> JobFn:
-    job_log = logging.getLogger(f"stadtkern.jobs.{mid}")
-    city_factory = sessions_for_city(factory, tenant.slug)
-
-    async def run() -> None:
-        ctx: JobContext[Any] = JobContext(
-            module_id=mid,
-            job_id=job.id,
-            tenant=tenant.info,
-            settings=tenant.modules[mid].settings,
-            session_factory=city_factory,
-            push=BoundPush(port, None, tenant.info),
-            log=job_log,
-            keys=keys,
-        )
-        await job.run(ctx)
-
-    return run
-
-
-def _module_trigger(mid: str, job: ScheduledJob, tenant: Tenant) -> tuple[Callable[[], Any], int]:
-    if job.every_seconds is not None:
-        seconds, jitter = job.every_seconds, job.jitter or None
-        if seconds <= 0:
-            raise StartupError(f"module {mid!r}, job {job.id!r}: every_seconds must be positive")
-
-        def interval() -> Any:
-            return IntervalTrigger(seconds=seconds, jitter=jitter, timezone=dt.UTC)
-
-        return interval, _interval_grace(seconds)
-
-    expr, tz, jitter = cast(str, job.cron), tenant.info.time_zone, job.jitter or None
-
-    def cron() -> Any:
-        trigger = CronTrigger.from_crontab(expr, timezone=tz)
-        trigger.jitter = jitter
-        return trigger
-
-    try:
-        cron()
-    except ValueError as exc:
-        raise StartupError(f"module {mid!r}, job {job.id!r}: cron {expr!r} is not valid ({exc})") from None
-    return cron, CRON_MISFIRE_GRACE
-
-
-def plan_jobs(
-    settings: Settings, plan: Plan, factory: async_sessionmaker[AsyncSession], port: PushPort
-) -> list[PlannedJob]:
-    """Every job this deployment runs: the core's maintenance plus module jobs per enabling city."""
-    every = settings.maintenance_interval_seconds
-    if every <= 0:
-        raise StartupError("STADTKERN_MAINTENANCE_INTERVAL_SECONDS must be positive")
-    retention = settings.tombstone_retention_days
-
-    async def purge() -> None:
-        removed = await purge_tombstones(factory, retention)
-        runs = await purge_job_runs(factory, settings.job_run_retention_days)
-        if removed or runs:
-            log.info("purged", extra={"job": PURGE_JOB_KEY, "tombstones": removed, "job_runs": runs})
-
-    jobs = [
-        PlannedJob(
-            key=PURGE_JOB_KEY,
-            trigger=lambda: IntervalTrigger(seconds=every, timezone=dt.UTC),
-            run=purge,
-            every_seconds=every,
-            misfire_grace_time=_interval_grace(every),
-        )
-    ]
-    for mid, spec in plan.specs.items():
-        for job in spec.jobs:
-            for slug, tenant in plan.tenants.items():
-                if mid not in tenant.modules:
-                    continue
-                trigger, grace = _module_trigger(mid, job, tenant)
-                jobs.append(
-                    PlannedJob(
-                        key=f"{mid}.{job.id}@{slug}",
-                        trigger=trigger,
-                        run=_module_runner(mid, job, tenant, factory, port, ModuleKeys(mid, settings.secret_key)),
-                        every_seconds=job.every_seconds,
-                        misfire_grace_time=grace,
-                    )
-                )
-    return jobs
-
-
-async def run_recorded(
-    factory: async_sessionmaker[AsyncSession], worker_id: str, key: str, run: JobFn
-) -> Literal["ok", "failed", "cancelled", "skipped"]:
-    """Run one job between two committed ``JobRun`` writes; never raises (except cancellation).
-
-    Logs carry the job key only: a job's exception message may contain personal data, so it is
-    kept in the traceback of the log record, not in the message.
-    """
-    try:
-        async with asyncio.timeout(RECORD_TIMEOUT):
-            async with factory() as session, session.begin():
-                record = JobRun(job_key=key, worker_id=worker_id, started_at=utcnow(), outcome="running")
-                session.add(record)
-    except Exception:
-        log.exception("job not started: its run could not be recorded", extra={"job": key})
-        return "skipped"
-    run_id = record.id
-
-    outcome: Literal["ok", "failed", "cancelled"] = "ok"
-    try:
-        await run()
-    except asyncio.CancelledError:
-        outcome = "cancelled"
-        log.warning("job cancelled", extra={"job": key})
-        raise
-    except Exception:
-        outcome = "failed"
-        log.exception("job failed", extra={"job": key})
-    finally:
-        try:
-            async with asyncio.timeout(RECORD_TIMEOUT):
-                async with factory() as session, session.begin():
-                    row = await session.get(JobRun, run_id)
-                    if row is not None:
-                        row.finished_at = utcnow()
-                        row.outcome = outcome
-        except Exception:
-            log.exception("job finished, but its outcome could not be recorded", extra={"job": key})
-    return outcome
-
-
-# --------------------------------------------------------------------------------------------
-# The worker
-# --------------------------------------------------------------------------------------------
 
 
 class Worker:
@@ -456,14 +260,4 @@ async def run_worker(settings: Settings) -> None:
         await engine.dispose()
 
 
-__all__ = [
-    "PURGE_JOB_KEY",
-    "EmbeddedWorker",
-    "PlannedJob",
-    "Worker",
-    "plan_jobs",
-    "purge_tombstones",
-    "run_recorded",
-    "run_worker",
-    "worker_identity",
-]
+__all__ = ["EmbeddedWorker", "Worker", "run_worker", "worker_identity"]

@@ -28,10 +28,13 @@ from core.api.contract import ModuleSpec, ScheduledJob
 from core.api.push import BoundPush, UnavailablePush
 from core.db import create_engine, create_unpooled_engine, session_factory
 from core.errors import StartupError
+from core.job_plan import plan_jobs
+from core.job_runs import run_recorded
 from core.leadership import LEADER_LOCK_KEY, FileLock
 from core.loader import EnabledModule, ModuleToml, Plan, build_plan
+from core.maintenance import PURGE_JOB_KEY
 from core.models import JobRun, Tombstone
-from core.scheduler import PURGE_JOB_KEY, EmbeddedWorker, plan_jobs, run_recorded
+from core.scheduler import EmbeddedWorker
 from core.testing import TEST_MANIFEST, load_test_manifest, make_settings
 from schemas import LocalizedText
 
@@ -268,7 +271,7 @@ async def factory(database: str) -> Any:
 
 def test_jobs_come_from_specs_per_enabling_city() -> None:
     settings = make_settings("sqlite+aiosqlite:///:memory:")
-    jobs = {j.key: j for j in plan_jobs(settings, plan_with_test_module(), None, UnavailablePush())}  # type: ignore[arg-type]
+    jobs = {j.key: j for j in plan_jobs(settings, plan_with_test_module(), async_sessionmaker(), UnavailablePush())}
     # (other installed modules, push for instance, may add their own jobs)
     assert {k for k in jobs if k.split(".")[0] in ("core", "testjobs")} == {
         PURGE_JOB_KEY,
@@ -283,7 +286,7 @@ def test_jobs_come_from_specs_per_enabling_city() -> None:
 
     broken = dataclasses.replace(TEST_SPEC, jobs=(ScheduledJob(id="bad", run=fine, cron="61 * * * *"),))
     with pytest.raises(StartupError, match=r"testjobs.*bad.*cron"):
-        plan_jobs(settings, plan_with_test_module(broken), None, UnavailablePush())  # type: ignore[arg-type]
+        plan_jobs(settings, plan_with_test_module(broken), async_sessionmaker(), UnavailablePush())
 
 
 async def test_failing_job_is_recorded_and_the_scheduler_keeps_running(

@@ -13,7 +13,7 @@ async def run_jobs(
     app: Litestar, sessions: async_sessionmaker[AsyncSession], module_id: str, city: str, job_id: str | None = None
 ) -> int:
     """Run the module's jobs (or only ``job_id``) once for ``city`` on ``sessions``; returns how many ran."""
-    from core.scheduler import plan_jobs
+    from core.job_plan import plan_jobs
 
     plan: Plan = app.state.plan
     port = plan.ports.get("push") or UnavailablePush()
