@@ -25,6 +25,7 @@ from stadtkern_waste.settings import WasteSettings
 from core.api import SeedContext, TenantInfo
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
+from core.api.tenancy import sessions_for_city
 from core.loader import discover
 from core.testing import TEST_SECRET_KEY, staff_headers
 
@@ -235,7 +236,7 @@ async def test_seed_creates_demo_pickups(sessions: async_sessionmaker[AsyncSessi
     assert spec.seed is not None
     settings = WasteSettings(districts=["Innenstadt", "Ergste"])
     info = TenantInfo(slug="schwerte", name="Schwerte", locales=("de", "en"), time_zone=ZoneInfo("Europe/Berlin"))
-    async with sessions() as session, session.begin():
+    async with sessions_for_city(sessions, "schwerte")() as session, session.begin():
         await spec.seed(
             SeedContext(
                 module_id="waste",
