@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Literal
 
 from alembic.autogenerate.api import AutogenContext
 
@@ -22,7 +22,7 @@ def include_only(owns_table: Callable[[str], bool] | None) -> IncludeObject:
     return include
 
 
-def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """advanced-alchemy's column types as ``GUID(length=16)`` with their import, not a dotted path."""
     if type_ == "type" and type(obj).__module__.startswith("advanced_alchemy."):
         import advanced_alchemy.types

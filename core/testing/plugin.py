@@ -44,12 +44,23 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--stadtkern-manifest", default=None, help=help_text)
 
 
-def pytest_configure(config: pytest.Config) -> None:
-    """Resolve the configured manifest once, so that fixtures and plain helpers agree."""
+def _configure(config: pytest.Config) -> None:
     value = config.getoption("--stadtkern-manifest") or config.getini("stadtkern_manifest")
     if value:
         base = config.inipath.parent if config.inipath else config.rootpath
         support.configure_manifest((base / str(value)).resolve())
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config, parser: pytest.Parser, args: list[str]) -> None:
+    """Before the conftest files of the given paths are imported: a conftest may call a kit helper
+    at import time (``pytest tests/push`` imports tests/push/conftest.py before ``pytest_configure``)."""
+    _configure(early_config)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Resolve the configured manifest once, so that fixtures and plain helpers agree."""
+    _configure(config)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
