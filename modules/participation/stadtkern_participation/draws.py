@@ -28,7 +28,12 @@ from core.api import (
 )
 from schemas import LocalizedText
 from stadtkern_participation.common import hash_token, new_token
-from stadtkern_participation.draw import (
+from stadtkern_participation.mail import invitation_text, link, send_mail
+from stadtkern_participation.models import Draw, Invitation, Offer, PoolMember
+from stadtkern_participation.offers import Ctx, get_offer
+from stadtkern_participation.pool import ConfirmIn
+from stadtkern_participation.settings import ParticipationSettings
+from stadtkern_participation.sortition import (
     ALGORITHM,
     ATTRIBUTES,
     Candidate,
@@ -38,11 +43,6 @@ from stadtkern_participation.draw import (
     stratum_key,
     ticket_for,
 )
-from stadtkern_participation.mail import invitation_text, link, send_mail
-from stadtkern_participation.models import Draw, Invitation, Offer, PoolMember
-from stadtkern_participation.offers import Ctx, get_offer
-from stadtkern_participation.pool import ConfirmIn
-from stadtkern_participation.settings import ParticipationSettings
 
 TOPIC_INVITATIONS = "participation.invitations"
 Attribute = Literal["district", "age_band", "gender"]

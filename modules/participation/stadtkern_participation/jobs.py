@@ -1,5 +1,5 @@
 """Scheduled jobs: consent renewal reminders, the purge of expired pool records, and the reordering
-that keeps survey answers unlinkable on PostgreSQL (``reorder.py``)."""
+that keeps survey answers unlinkable on PostgreSQL (``anonymity.py``)."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ import datetime as dt
 from sqlalchemy import delete, or_, select
 
 from core.api import JobContext, ScheduledJob, utcnow
+from stadtkern_participation.anonymity import reorder_anonymous
 from stadtkern_participation.common import new_token
 from stadtkern_participation.mail import link, reminder_text, send_mail
 from stadtkern_participation.models import PoolMember
-from stadtkern_participation.reorder import reorder_anonymous
 from stadtkern_participation.settings import ParticipationSettings
 
 

@@ -5,7 +5,7 @@ differently on purpose (see ``Response``, ``Marker`` and ``ResultSubscription``)
 timestamps, random ids, and nothing shared between the tables that say *who* took part and the one
 that says *what* they answered — not even their physical order: on SQLite the three tables are
 ``WITHOUT ROWID`` (stored in the order of their random key), on PostgreSQL the ``anonymity-reorder``
-job (``reorder.py``) rewrites and re-clusters them on that key.
+job (``anonymity.py``) rewrites and re-clusters them on that key.
 """
 
 from __future__ import annotations

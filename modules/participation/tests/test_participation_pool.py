@@ -19,10 +19,10 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_participation.common import hash_token
-from stadtkern_participation.draw import Candidate, Quota, run_draw
 from stadtkern_participation.jobs import purge_expired, send_reminders
 from stadtkern_participation.models import Draw, PoolMember
 from stadtkern_participation.settings import ParticipationSettings
+from stadtkern_participation.sortition import Candidate, Quota, run_draw
 from support_participation import BASE, EDITOR, answers, create_survey, offer_body, pool_member
 
 from core.api import JobContext

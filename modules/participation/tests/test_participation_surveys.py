@@ -24,8 +24,8 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from stadtkern_participation.anonymity import reorder_anonymous
 from stadtkern_participation.models import Marker
-from stadtkern_participation.reorder import reorder_anonymous
 from stadtkern_participation.settings import ParticipationSettings
 from support_participation import BASE, EDITOR, QUESTIONS, answers, create_survey, t
 

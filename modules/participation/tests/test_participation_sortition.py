@@ -11,7 +11,7 @@ from fractions import Fraction
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from stadtkern_participation.draw import ALGORITHM, Candidate, Quota, run_draw
+from stadtkern_participation.sortition import ALGORITHM, Candidate, Quota, run_draw
 from support_participation import BASE, EDITOR, offer_body, pool_member
 
 from core.testing import staff_headers
