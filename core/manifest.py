@@ -10,15 +10,17 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import msgspec
 
 from core.errors import StartupError
+from schemas import LOCALE_TAG
 
 TENANT_SLUG = re.compile(r"^[a-z][a-z0-9-]{1,62}$")
 # Keys of a module table that belong to the core, not to the module's settings Struct.
 RESERVED_MODULE_KEYS = ("version", "min_app_version")
-SUPPORTED_LOCALES = ("de", "en")
 
 
 class TenantManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     name: str
+    # The languages the city publishes in (language tags, e.g. "de", "tr", "pt-BR"); the first is
+    # its primary language: editors must always give it, and residents fall back to it.
     locales: list[str] = msgspec.field(default_factory=lambda: ["de", "en"])
     time_zone: str = "Europe/Berlin"
     push_backend: Literal["log", "fcm"] = "log"
@@ -44,6 +46,19 @@ def _path_of(error: msgspec.ValidationError, prefix: str = "") -> str:
     return f"{full}: {message}" if full else message
 
 
+def _check_locales(locales: list[str], where: str) -> None:
+    if not locales:
+        raise StartupError(f"{where}: list at least one language; the first is the city's primary language")
+    for index, locale in enumerate(locales):
+        if not re.match(LOCALE_TAG, locale):
+            raise StartupError(
+                f"{where}[{index}]: {locale!r} is not a language tag as in 'de', 'tr' or 'pt-BR' "
+                "(language lower case, region upper case)"
+            )
+        if locale in locales[:index]:
+            raise StartupError(f"{where}[{index}]: {locale!r} is listed twice")
+
+
 def parse_manifest(text: str, source: str = "module_manifest.toml") -> Manifest:
     try:
         raw = msgspec.toml.decode(text)
@@ -59,8 +74,7 @@ def parse_manifest(text: str, source: str = "module_manifest.toml") -> Manifest:
         where = f"tenants.{slug}"
         if not TENANT_SLUG.match(slug):
             raise StartupError(f"{source}: {where}: city slug must match {TENANT_SLUG.pattern}")
-        if not tenant.locales or any(loc not in SUPPORTED_LOCALES for loc in tenant.locales):
-            raise StartupError(f"{source}: {where}.locales: use a non-empty subset of {SUPPORTED_LOCALES}")
+        _check_locales(tenant.locales, f"{source}: {where}.locales")
         try:
             ZoneInfo(tenant.time_zone)
         except (ZoneInfoNotFoundError, ValueError):

@@ -27,7 +27,7 @@ from push.models import (
     PushOutbox,
 )
 from push.settings import PushSettings
-from push.targeting import FALLBACK_LOCALE, quiet_hours_end, select_targets
+from push.targeting import quiet_hours_end, select_targets
 
 INSERT_CHUNK = 2_000
 D = cast(sa.Table, PushDelivery.__table__)
@@ -117,7 +117,7 @@ def _delivery_row(
         "tenant_id": tenant.slug,
         "notification_id": outbox["id"],
         "device_id": device_id,
-        "locale": locale or FALLBACK_LOCALE,
+        "locale": locale or tenant.locales[0],
         "state": state,
         "attempts": 0,
         "next_attempt_at": due,

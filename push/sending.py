@@ -11,7 +11,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import TenantInfo
+from core.api import TenantInfo, pick
 from push.backends.base import Backend, OutMessage, SendResult
 from push.claims import claim
 from push.device_table import core_device
@@ -27,7 +27,6 @@ from push.models import (
 from push.pacing import Limiter
 from push.settings import PushSettings
 from push.settling import final
-from push.targeting import pick_text
 
 log = logging.getLogger("stadtkern.push.dispatcher")
 
@@ -106,14 +105,15 @@ def prepare(
 
 
 def _message(row: Any, ob: dict[str, Any], tenant: TenantInfo, now: dt.datetime) -> OutMessage:
-    locale = row.device_locale or row.locale
+    # The device's language, else the city's in manifest order, else any text present.
+    wanted = (row.device_locale or row.locale, *tenant.locales)
     return OutMessage(
         delivery_id=row.id,
         notification_id=row.notification_id,
         device_id=row.device_id,
         token=row.push_token,
-        title=pick_text(ob["title"], locale),
-        body=pick_text(ob["body"], locale),
+        title=pick(ob["title"], wanted),
+        body=pick(ob["body"], wanted),
         deep_link=ob["deep_link"],
         data={str(k): str(v) for k, v in (ob["data"] or {}).items()},
         priority=ob["priority"],

@@ -14,16 +14,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from push.device_table import core_device
 from push.models import PushPreference, PushSubscription
 
-FALLBACK_LOCALE = "de"
-
-
-def pick_text(texts: dict[str, Any], locale: str) -> str:
-    for candidate in (locale, FALLBACK_LOCALE):
-        value = texts.get(candidate)
-        if value:
-            return str(value)
-    return next((str(v) for v in texts.values() if v), "")
-
 
 def in_quiet_hours(local: dt.datetime, start: int, end: int) -> bool:
     minute = local.hour * 60 + local.minute

@@ -1,12 +1,14 @@
-"""Wire contract shared by the core, push and every module (msgspec Structs only)."""
+"""Wire contract shared by the core, push and every module (msgspec Structs and constrained types)."""
 
 from schemas.common import (
+    LOCALE_TAG,
     DeltaPage,
     GeoPoint,
+    LocaleTag,
     LocalizedText,
     Page,
     Problem,
     ProblemField,
 )
 
-__all__ = ["DeltaPage", "GeoPoint", "LocalizedText", "Page", "Problem", "ProblemField"]
+__all__ = ["LOCALE_TAG", "DeltaPage", "GeoPoint", "LocaleTag", "LocalizedText", "Page", "Problem", "ProblemField"]

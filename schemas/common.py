@@ -1,4 +1,4 @@
-"""Structs every endpoint speaks: problems, pages, localised text, coordinates."""
+"""Shapes every endpoint speaks: problems, pages, localised text, coordinates."""
 
 from __future__ import annotations
 
@@ -9,19 +9,27 @@ import msgspec
 T = TypeVar("T")
 
 
-class LocalizedText(msgspec.Struct, frozen=True, omit_defaults=True):
-    """A resident-facing text, German first (it is the city's official language), English second."""
+# A language tag as cities and editors write it: language (2-3 letters, lower case), optional
+# script (title case) and region (upper case or 3 digits): de, tr, pt-BR, sr-Latn, es-419.
+# One canonical spelling, so that "pt-BR" and "pt-br" can never be two texts of one field.
+LOCALE_TAG = r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"
+LocaleTag = Annotated[str, msgspec.Meta(pattern=LOCALE_TAG, examples=["de", "tr", "pt-BR"])]
 
-    de: str
-    en: str | None = None
-
-    def pick(self, locales: list[str] | tuple[str, ...]) -> str:
-        """The text in the first wanted language that has one, else German."""
-        for locale in locales:
-            value = getattr(self, locale, None) if locale in ("de", "en") else None
-            if value:
-                return str(value)
-        return self.de
+# Languages are data, not schema: a city adds Turkish or Arabic in its manifest, not here. A plain
+# JSON object on the wire (and in JSON columns, so rows stored as {"de", "en"} still decode);
+# ``LocalizedText(de="...", en="...")`` builds one (it is a dict). Pick a language with
+# ``core.api.pick``; check editors' input against the city's languages with ``core.api.check_texts``.
+LocalizedText = Annotated[
+    dict[LocaleTag, Annotated[str, msgspec.Meta(min_length=1, max_length=20_000)]],
+    msgspec.Meta(
+        min_length=1,
+        max_length=32,
+        title="LocalizedText",
+        description="Text per language: keys are language tags (de, tr, pt-BR; the city's are in "
+        "app-config, its primary language first and required from editors), values non-empty.",
+        examples=[{"de": "Wochenmarkt", "tr": "Pazar yeri"}],
+    ),
+]
 
 
 class GeoPoint(msgspec.Struct, frozen=True):

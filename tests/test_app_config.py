@@ -18,6 +18,7 @@ async def test_each_city_gets_its_own_configuration(client: AsyncTestClient[Lite
         "slug": "dortmund",
         "name": "Dortmund",
         "locales": ["de", "en"],
+        "languages": [{"tag": "de", "dir": "ltr"}, {"tag": "en", "dir": "ltr"}],
         "time_zone": "Europe/Berlin",
     }
     assert s["city"]["slug"] == "schwerte"

@@ -6,12 +6,13 @@ import base64
 import datetime as dt
 import json
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from core.api import Invalid
+from core.api import Invalid, TenantInfo
 from core.api.errors import Gone
-from core.api.i18n import parse_accept_language, pick
+from core.api.i18n import check_texts, direction, parse_accept_language, pick
 from core.api.paging import (
     MAX_LIMIT,
     check_limit,
@@ -39,7 +40,7 @@ OFFERED = ("de", "en")
         ("de;q=0.5,en;q=0.9", ("en", "de")),
         ("en;q=0.5,de;q=0.9", ("de", "en")),
         ("en;q=0.8,de;q=0.8", ("en", "de")),  # equal quality: the client's order
-        ("fr,it;q=0.9", ("de", "en")),  # nothing offered: German
+        ("fr,it;q=0.9", ("de", "en")),  # nothing offered: the city's order
         ("fr,en;q=0.1", ("en", "de")),
         ("en;q=0", ("de", "en")),  # q=0 means "not acceptable"
         ("*", ("de", "en")),
@@ -52,17 +53,59 @@ def test_parse_accept_language(header: str | None, expected: tuple[str, ...]) ->
     assert parse_accept_language(header, OFFERED) == expected
 
 
-def test_german_is_the_last_resort_even_when_not_offered() -> None:
-    assert parse_accept_language("fr", ("en",)) == ("en", "de")
-    assert parse_accept_language(None, ()) == ("de",)
+def test_the_citys_first_locale_is_the_last_resort_not_german() -> None:
+    assert parse_accept_language("fr", ("en",)) == ("en",)
+    assert parse_accept_language(None, ("tr", "de")) == ("tr", "de")
+    assert parse_accept_language(None, ()) == ()
     assert parse_accept_language("tr", ("de", "en", "tr")) == ("tr", "de", "en")
+    assert parse_accept_language("pl", ("de", "en", "tr", "ar")) == ("de", "en", "tr", "ar")
+
+
+@pytest.mark.parametrize(
+    ("header", "offered", "expected"),
+    [
+        ("pt-BR", ("de", "pt"), ("pt", "de")),  # a region variant finds the language
+        ("pt", ("de", "pt-BR"), ("pt-BR", "de")),  # and the language a region variant
+        ("pt-PT,de;q=0.5", ("de", "pt-BR"), ("pt-BR", "de")),  # another region beats another language
+        ("pt-br", ("de", "pt", "pt-BR"), ("pt-BR", "pt", "de")),  # exact (any case) before the prefix
+        ("en;q=0.5,*;q=0.8", ("de", "en", "tr"), ("de", "tr", "en")),  # * stands only for what is not named
+        ("ar, tr;q=0.9", ("de", "en", "tr", "ar"), ("ar", "tr", "de", "en")),
+    ],
+)
+def test_region_variants_and_wildcards(header: str, offered: tuple[str, ...], expected: tuple[str, ...]) -> None:
+    assert parse_accept_language(header, offered) == expected
 
 
 def test_pick_localized_text() -> None:
     assert pick(None, ("de",)) is None
     text = LocalizedText(de="Abfall", en="Waste")
+    assert text == {"de": "Abfall", "en": "Waste"}  # a plain dict: the JSON object on the wire and in the database
     assert pick(text, ("en", "de")) == "Waste"
     assert pick(text, ("de", "en")) == "Abfall"
+    assert pick(LocalizedText(tr="Çöp"), ("de", "en")) == "Çöp"  # no city language: any text present
+    assert pick({"de": "", "en": "Waste"}, ("de",)) == "Waste"  # an empty text counts as missing
+
+
+@pytest.mark.parametrize(
+    ("tag", "expected"),
+    [
+        *[("ar", "rtl"), ("fa", "rtl"), ("he", "rtl"), ("ckb", "rtl"), ("ur", "rtl"), ("ar-EG", "rtl")],
+        *[("de", "ltr"), ("tr", "ltr"), ("uk", "ltr"), ("pt-BR", "ltr"), ("az-Arab", "rtl"), ("sd-Deva", "ltr")],
+    ],
+)
+def test_direction(tag: str, expected: str) -> None:
+    assert direction(tag) == expected
+
+
+def test_check_texts_names_each_field() -> None:
+    city = TenantInfo(slug="x", name="X", locales=("de", "en", "tr", "ar"), time_zone=ZoneInfo("Europe/Berlin"))
+    check_texts(city, **{"body.title": {"de": "Markt", "tr": "Pazar"}, "body.description": None})
+    with pytest.raises(Invalid) as caught:
+        check_texts(city, **{"body.title": {"de": "Markt", "pl": "Targ"}, "body.summary": {"en": "Market"}})
+    assert caught.value.extra == [
+        {"key": "body.title", "message": "language pl is not offered by this city; use de, en, tr, ar"},
+        {"key": "body.summary", "message": "needs a text in de, the city's primary language"},
+    ]
 
 
 COLUMNS = [StaffAccount.email, StaffAccount.id]

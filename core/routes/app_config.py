@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import msgspec
 from litestar import Response, get
 from litestar.di import NamedDependency
 
+from core.api.i18n import direction, pick
 from core.loader import Tenant
 
 
@@ -23,10 +26,20 @@ class ModuleOut(msgspec.Struct, omit_defaults=True):
     min_app_version: str | None = None
 
 
+class LanguageOut(msgspec.Struct):
+    """A language the city publishes in, and which way apps lay it out."""
+
+    tag: str
+    dir: Literal["ltr", "rtl"]
+
+
 class CityOut(msgspec.Struct):
     slug: str
     name: str
+    # Tags only, primary first; kept for app versions already installed (they read it).
     locales: list[str]
+    # The same languages in the same order, each with its writing direction.
+    languages: list[LanguageOut]
     time_zone: str
 
 
@@ -44,9 +57,9 @@ async def app_config(city: NamedDependency[Tenant], locales: NamedDependency[tup
         ModuleOut(
             id=mid,
             version=enabled.meta.version,
-            title=enabled.spec.title.pick(list(locales)),
+            title=pick(enabled.spec.title, locales),
             push_topics=[
-                TopicOut(id=t.id, title=t.title.pick(list(locales)), default_on=t.default_on)
+                TopicOut(id=t.id, title=pick(t.title, locales), default_on=t.default_on)
                 for t in enabled.spec.push_topics
             ],
             min_app_version=enabled.min_app_version,
@@ -59,6 +72,7 @@ async def app_config(city: NamedDependency[Tenant], locales: NamedDependency[tup
             slug=city.slug,
             name=city.name,
             locales=list(city.info.locales),
+            languages=[LanguageOut(tag=tag, dir=direction(tag)) for tag in city.info.locales],
             time_zone=str(city.info.time_zone),
         ),
         locale=locales[0],

@@ -53,10 +53,9 @@ class Event(TenantOwned):
         Index("ix_events_event_tenant_updated", "tenant_id", "updated_at"),
     )
 
-    title_de: Mapped[str] = mapped_column(String(300))
-    title_en: Mapped[str | None] = mapped_column(String(300), nullable=True)
-    description_de: Mapped[str | None] = mapped_column(Text, nullable=True)
-    description_en: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # LocalizedText ({"de": ..., "tr": ...}): the city's languages are data, not columns.
+    title: Mapped[dict[str, str]] = mapped_column(JSON)
+    description: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     # First occurrence (UTC); all-day: local midnights, end exclusive.
     starts_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     ends_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))

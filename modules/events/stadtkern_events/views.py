@@ -8,21 +8,12 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from schemas import LocalizedText
+from core.api import pick
 from stadtkern_events.models import Event, Occurrence, unpack
 from stadtkern_events.recurrence import ICAL_STATUS, build_vevents
 from stadtkern_events.schemas import EventOut, Image, OccurrenceOut, Organizer, Place, Price
 
 PRODID = "-//Stadtkern//events//DE"
-
-
-def _text(de: str | None, en: str | None) -> LocalizedText | None:
-    return LocalizedText(de=de, en=en) if de else None
-
-
-def _pick(de: str | None, en: str | None, locales: Sequence[str]) -> str | None:
-    text = _text(de, en)
-    return text.pick(list(locales)) if text else None
 
 
 def place_of(event: Event) -> Place | None:
@@ -37,7 +28,7 @@ def images_of(event: Event, locales: Sequence[str]) -> list[Image]:
     out = []
     for image in event.images:
         alt = image.get("alt")
-        out.append(Image(url=image["url"], alt=_pick(alt.get("de"), alt.get("en"), locales) if alt else None))
+        out.append(Image(url=image["url"], alt=pick(alt, locales) if alt else None))
     return out
 
 
@@ -62,7 +53,7 @@ def occurrence_out(occ: Occurrence, locales: Sequence[str]) -> OccurrenceOut:
         all_day=event.all_day,
         status=occ.status,
         recurring=bool(event.rrule or event.rdates),
-        title=_pick(event.title_de, event.title_en, locales) or "",
+        title=pick(event.title, locales),
         categories=unpack(event.categories),
         place=place_of(event),
         is_free=event.is_free,
@@ -76,12 +67,9 @@ def event_out(event: Event, locales: Sequence[str], upcoming: Iterable[Occurrenc
     start, end, start_date, end_date = _span(event.starts_at, event.ends_at, event.all_day, ZoneInfo(event.time_zone))
     return EventOut(
         id=event.id,
-        title=_pick(event.title_de, event.title_en, locales) or "",
-        description=_pick(event.description_de, event.description_en, locales),
-        texts={
-            "title": _text(event.title_de, event.title_en),
-            "description": _text(event.description_de, event.description_en),
-        },
+        title=pick(event.title, locales),
+        description=pick(event.description, locales),
+        texts={"title": event.title, "description": event.description},
         start=start,
         end=end,
         start_date=start_date,
@@ -125,8 +113,8 @@ def _calendar(name: str) -> icalendar.Calendar:
 
 
 def _describe(vevent: icalendar.Event, event: Event, locales: Sequence[str], status: str) -> None:
-    vevent.add("summary", _pick(event.title_de, event.title_en, locales) or "")
-    description = _pick(event.description_de, event.description_en, locales)
+    vevent.add("summary", pick(event.title, locales))
+    description = pick(event.description, locales)
     if description:
         vevent.add("description", description)
     location = ", ".join(p for p in (event.place_name, event.place_address) if p)

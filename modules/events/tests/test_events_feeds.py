@@ -157,7 +157,7 @@ async def test_feed_import(
     assert (third.created, third.updated, third.removed) == (0, 1, 1)
     events = await _events(sessions)
     assert "flohmarkt-fredenbaum@kulturbuero.dortmund.de" not in events
-    assert events["konzert-2026-4711@kulturbuero.dortmund.de"].title_de == "Orgelkonzert (neuer Organist)"
+    assert events["konzert-2026-4711@kulturbuero.dortmund.de"].title == {"de": "Orgelkonzert (neuer Organist)"}
 
     # a feed that breaks later keeps what was imported
     feeds.files.pop("/kultur.ics")

@@ -43,14 +43,8 @@ def check_names(values: list[str], allowed: list[str], field: str) -> list[str]:
 
 
 def text_of(value: Mapping[str, Any] | None) -> LocalizedText | None:
-    """A stored ``{"de": ..., "en": ...}`` as ``LocalizedText`` (both languages: the staff view)."""
+    """A stored ``{"de": ..., "tr": ...}`` as ``LocalizedText`` (every language: the staff view)."""
     return None if value is None else msgspec.convert(value, LocalizedText)
-
-
-def pick_text(value: Mapping[str, Any] | None, locales: Sequence[str]) -> str | None:
-    """A stored text in the caller's language (``ctx.locales``), German when it has no such text."""
-    text = text_of(value)
-    return None if text is None else text.pick(list(locales))
 
 
 # For the OpenAPI document of resident routes whose texts follow Accept-Language.

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from core.api import Invalid
+from core.api import Invalid, pick
 from schemas import LocalizedText
 
 QuestionId = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
@@ -68,20 +68,30 @@ class QuestionOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
 
 
 def question_out(q: Question, locales: Sequence[str]) -> QuestionOut:
-    wanted = list(locales)
     return QuestionOut(
         id=q.id,
         kind=q.kind,
-        text=q.text.pick(wanted),
+        text=pick(q.text, locales),
         required=q.required,
-        options=[OptionOut(id=o.id, label=o.label.pick(wanted)) for o in q.options],
+        options=[OptionOut(id=o.id, label=pick(o.label, locales)) for o in q.options],
         min_choices=q.min_choices,
         max_choices=q.max_choices,
         max_length=q.max_length,
         scale=q.scale,
-        scale_labels={point: label.pick(wanted) for point, label in q.scale_labels.items()},
+        scale_labels={point: pick(label, locales) for point, label in q.scale_labels.items()},
         show_if=q.show_if,
     )
+
+
+def question_texts(questions: list[Question], field: str = "body.questions") -> dict[str, LocalizedText]:
+    """Every text of the questions by its field (``body.questions[2].options[0].label``), for ``check_texts``."""
+    texts: dict[str, LocalizedText] = {}
+    for index, q in enumerate(questions):
+        where = f"{field}[{index}]"
+        texts[f"{where}.text"] = q.text
+        texts.update({f"{where}.options[{i}].label": o.label for i, o in enumerate(q.options)})
+        texts.update({f"{where}.scale_labels.{point}": label for point, label in q.scale_labels.items()})
+    return texts
 
 
 def check_definition(questions: list[Question], field: str = "body.questions") -> None:
