@@ -31,8 +31,8 @@ from schemas import DeltaPage
 from stadtkern_events.cache import Page, cache_for
 from stadtkern_events.models import ACCESSIBILITY, RESOURCE, Event, Occurrence
 from stadtkern_events.schemas import EventOut, OccurrenceOut
+from stadtkern_events.serializers import event_ics, event_out, occurrence_out, occurrences_ics
 from stadtkern_events.settings import EventsSettings
-from stadtkern_events.views import event_ics, event_out, occurrence_out, occurrences_ics
 
 Ctx = RequestContext[EventsSettings]
 KM_PER_DEGREE = 111.32

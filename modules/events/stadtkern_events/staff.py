@@ -13,9 +13,9 @@ from core.api import Invalid, ModuleContext, NotFound, RequestContext, check_tex
 from stadtkern_events.controllers import upcoming
 from stadtkern_events.models import Event
 from stadtkern_events.schemas import EventIn, EventOut, ImportIn, ImportOut
+from stadtkern_events.serializers import event_out
 from stadtkern_events.services import remove_event, save_event, schedule_reminders, set_published
 from stadtkern_events.settings import EventsSettings
-from stadtkern_events.views import event_out
 
 Ctx = RequestContext[EventsSettings]
 IMPORT_FEED = "import"
