@@ -31,13 +31,10 @@ Snapshot = dict[str, dict[tuple[Any, ...], Mapping[str, Any]]]
 
 
 def city_sessions(factory: async_sessionmaker[AsyncSession], city: str) -> async_sessionmaker[AsyncSession]:
-    """Sessions bound to ``city`` as the core hands them to a seed (structural tenancy, when present)."""
-    try:
-        from core.api.tenancy import sessions_for_city  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:  # a core before structural tenancy: seeds stamp tenant_id themselves
-        return factory
-    bound: async_sessionmaker[AsyncSession] = sessions_for_city(factory, city)
-    return bound
+    """Sessions bound to ``city`` as the core hands them to a seed."""
+    from core.api.tenancy import sessions_for_city
+
+    return sessions_for_city(factory, city)
 
 
 async def _seed(app: Litestar, sessions: async_sessionmaker[AsyncSession], module_id: str, city: str) -> None:
