@@ -99,7 +99,8 @@ async def test_invalid_body_is_422_with_field_paths(client: AsyncTestClient[Lite
     unknown = await client.post(
         "/v1/dortmund/devices", json={"platform": "ios", "locale": "de", "app_version": "1.0", "x": 1}
     )
-    assert_problem(unknown, 422)
+    body = assert_problem(unknown, 422)
+    assert [e["field"] for e in body["errors"]] == ["body.x"]  # the unknown field itself, not "body"
 
     wrong_enum = await client.post(
         "/v1/dortmund/devices", json={"platform": "nokia", "locale": "de", "app_version": "1.0"}

@@ -23,7 +23,8 @@ from schemas import Problem, ProblemField
 
 log = logging.getLogger("stadtkern.http")
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_MISSING_FIELD = re.compile(r"^Object missing required field `([^`]+)`")
+# msgspec names the object, not the field that is missing or unknown: point at the field itself.
+_NAMED_FIELD = re.compile(r"^Object (?:missing required|contains unknown) field `([^`]+)`")
 
 TITLES = {
     400: "Bad Request",
@@ -72,8 +73,8 @@ def _field_errors(extra: Any) -> list[ProblemField]:
             message = str(item.get("message", "invalid"))
             if source == "body" and key == "data":  # Litestar names the body parameter, not a field
                 key = ""
-            if missing := _MISSING_FIELD.match(message):  # point at the missing field itself
-                key = f"{key}.{missing[1]}" if key else missing[1]
+            if named := _NAMED_FIELD.match(message):
+                key = f"{key}.{named[1]}" if key else named[1]
             field = f"{source}.{key}" if source and key else (key or str(source or "body"))
             errors.append(ProblemField(field=field, message=message))
     return errors
