@@ -15,6 +15,7 @@ from core.testing.contract import (
 )
 from core.testing.jobs import run_jobs
 from core.testing.routes import Route, plain_reads, routes, write_routes
+from core.testing.seeds import run_seed
 from core.testing.support import (
     IN_CI,
     PG_URL,
@@ -49,6 +50,7 @@ __all__ = [
     "register_device",
     "routes",
     "run_jobs",
+    "run_seed",
     "staff_headers",
     "tenant_info",
     "write_routes",

@@ -19,41 +19,14 @@ from sqlalchemy import inspect, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.api import SeedContext, metadata
-from core.api.keys import ModuleKeys
-from core.api.push import BoundPush, UnavailablePush
+from core.api import metadata
 from core.loader import Plan
 from core.testing.actors import register_device, staff_headers
 from core.testing.jobs import run_jobs
 from core.testing.routes import plain_reads
+from core.testing.seeds import run_seed
 
 Snapshot = dict[str, dict[tuple[Any, ...], Mapping[str, Any]]]
-
-
-def city_sessions(factory: async_sessionmaker[AsyncSession], city: str) -> async_sessionmaker[AsyncSession]:
-    """Sessions bound to ``city`` as the core hands them to a seed."""
-    from core.api.tenancy import sessions_for_city
-
-    return sessions_for_city(factory, city)
-
-
-async def _seed(app: Litestar, sessions: async_sessionmaker[AsyncSession], module_id: str, city: str) -> None:
-    plan: Plan = app.state.plan
-    tenant = plan.tenants[city]
-    enabled = tenant.modules[module_id]
-    assert enabled.spec.seed is not None
-    port = plan.ports.get("push") or UnavailablePush()
-    async with city_sessions(sessions, city)() as session, session.begin():
-        await enabled.spec.seed(
-            SeedContext(
-                module_id=module_id,
-                tenant=tenant.info,
-                settings=enabled.settings,
-                session=session,
-                push=BoundPush(port, session, tenant.info),
-                keys=ModuleKeys(module_id, app.state.settings.secret_key),
-            )
-        )
 
 
 async def snapshot(sessions: async_sessionmaker[AsyncSession], city: str) -> Snapshot:
@@ -142,7 +115,7 @@ async def check_isolation(
     # B is the first of the pair whose seed creates rows (a city may configure nothing to seed).
     pairs = [cities] if cities else [(enabling[0], enabling[1]), (enabling[1], enabling[0])]
     for own, other in pairs:  # noqa: B007 - the pair found is used below
-        await _seed(app, sessions, module_id, other)
+        await run_seed(app, sessions, module_id, other)
         before = await snapshot(sessions, other)
         foreign = _ids(before)
         if foreign:
