@@ -108,7 +108,7 @@ def _run_module_tool(args: argparse.Namespace) -> None:
         print(revision(args.module, args.message))
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stadtkern", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
     _add_module_tools(sub)
@@ -136,57 +136,59 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub.add_parser("openapi", help="print the OpenAPI document (committed as schemas/openapi.json)")
     schemas_cmd = sub.add_parser("json-schemas", help="write the JSON Schemas of the manifest and module.toml")
     schemas_cmd.add_argument("--out", default="schemas")
-    args = parser.parse_args(argv)
-    if args.command in ("new-module", "revision"):
-        try:
-            _run_module_tool(args)
-        except StartupError as exc:
-            print(f"stadtkern: {exc}", file=sys.stderr)
-            return 2
-        return 0
+    return parser
 
-    try:
-        env = "dev" if args.command == "run" else None
-        settings = load_settings(**({"env": env} if env else {}))
-        configure_logging(settings.log_level, settings.log_json)
-        if args.command == "migrate":
-            logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
-            asyncio.run(_migrate(settings))
-        elif args.command == "downgrade":
-            asyncio.run(_migrate(settings, down=True))
-        elif args.command == "seed":
-            from core.seed import seed_all
 
-            asyncio.run(seed_all(settings))
-        elif args.command == "run":
-            asyncio.run(_migrate(settings))
-            from core.seed import seed_all
+def _run_command(args: argparse.Namespace) -> None:
+    """The commands that need the deployment's settings (everything but the module tools)."""
+    env = "dev" if args.command == "run" else None
+    settings = load_settings(**({"env": env} if env else {}))
+    configure_logging(settings.log_level, settings.log_json)
+    if args.command == "migrate":
+        logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
+    if args.command in ("migrate", "run"):
+        asyncio.run(_migrate(settings))
+    if args.command == "downgrade":
+        asyncio.run(_migrate(settings, down=True))
+    elif args.command in ("seed", "run"):
+        from core.seed import seed_all
 
-            asyncio.run(seed_all(settings))
+        asyncio.run(seed_all(settings))
+        if args.command == "run":
             _serve(settings, args.host, args.port, embedded=True)
-        elif args.command == "serve":
-            _serve(settings, args.host, args.port, embedded=False)
-        elif args.command == "worker":
-            from core.scheduler import run_worker
+    elif args.command == "serve":
+        _serve(settings, args.host, args.port, embedded=False)
+    elif args.command == "worker":
+        from core.scheduler import run_worker
 
-            asyncio.run(run_worker(settings))
-        elif args.command == "create-admin":
-            password = os.environ.get(args.password_env) or getpass.getpass("Password (12+ characters): ")
-            if len(password) < 12:
-                raise StartupError("the password needs at least 12 characters")
-            asyncio.run(_create_admin(settings, args.tenant, args.email, args.name, password))
-            print(f"{args.email} is now admin of {args.tenant}")
-        elif args.command == "openapi":
-            from core.openapi import document
+        asyncio.run(run_worker(settings))
+    elif args.command == "create-admin":
+        password = os.environ.get(args.password_env) or getpass.getpass("Password (12+ characters): ")
+        if len(password) < 12:
+            raise StartupError("the password needs at least 12 characters")
+        asyncio.run(_create_admin(settings, args.tenant, args.email, args.name, password))
+        print(f"{args.email} is now admin of {args.tenant}")
+    elif args.command == "openapi":
+        from core.openapi import document
 
-            sys.stdout.write(document(settings))
-        elif args.command == "json-schemas":
-            from pathlib import Path
+        sys.stdout.write(document(settings))
+    elif args.command == "json-schemas":
+        from pathlib import Path
 
-            from core.openapi import json_schemas
+        from core.openapi import json_schemas
 
-            for name, text in json_schemas().items():
-                (Path(args.out) / name).write_text(text, encoding="utf-8")
+        for name, text in json_schemas().items():
+            (Path(args.out) / name).write_text(text, encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``stadtkern <command>``; a configuration error is one line on stderr and exit code 2."""
+    args = _parser().parse_args(argv)
+    try:
+        if args.command in ("new-module", "revision"):
+            _run_module_tool(args)
+        else:
+            _run_command(args)
     except StartupError as exc:
         print(f"stadtkern: {exc}", file=sys.stderr)
         return 2

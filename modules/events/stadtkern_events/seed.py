@@ -33,6 +33,11 @@ def _place(name: str, address: str, lat: float, lon: float, district: str) -> di
 
 
 def dortmund() -> list[dict[str, Any]]:
+    """Dortmund's demo events: something weekly, a long market, one-offs, a series with an end."""
+    return _dortmund_markets_and_concerts() + _dortmund_tours_and_groups()
+
+
+def _dortmund_markets_and_concerts() -> list[dict[str, Any]]:
     return [
         {
             "title": {"de": "Wochenmarkt am Hansaplatz", "en": "Farmers' market at Hansaplatz"},
@@ -72,6 +77,11 @@ def dortmund() -> list[dict[str, Any]]:
             "registration_url": "https://www.konzerthaus-dortmund.de",
             "accessibility": ["wheelchair_accessible", "hearing_loop", "accessible_toilet"],
         },
+    ]
+
+
+def _dortmund_tours_and_groups() -> list[dict[str, Any]]:
+    return [
         {
             "title": {"de": "Familienführung im Dortmunder U", "en": "Family tour at the Dortmunder U"},
             "start": _next_weekday(6, 14),
