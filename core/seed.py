@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from sqlalchemy import literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,7 +15,7 @@ from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
 from core.api.tenancy import sessions_for_city
 from core.db import create_unpooled_engine, session_factory
-from core.loader import build_plan
+from core.loader import Plan, build_plan
 from core.manifest import load_manifest
 from core.settings import Settings
 from core.staff import ensure_city_admin
@@ -37,10 +38,24 @@ async def _has_rows(session: AsyncSession, spec: ModuleSpec) -> bool:
     return False
 
 
+def seed_context(plan: Plan, city: str, module_id: str, session: AsyncSession, secret_key: str) -> SeedContext[Any]:
+    """What a module's seed hook gets for ``city``, on a session already bound to that city."""
+    tenant = plan.tenants[city]
+    enabled = tenant.modules[module_id]
+    port = plan.ports.get("push") or UnavailablePush()
+    return SeedContext(
+        module_id=module_id,
+        tenant=tenant.info,
+        settings=enabled.settings,
+        session=session,
+        push=BoundPush(port, session, tenant.info),
+        keys=ModuleKeys(module_id, secret_key),
+    )
+
+
 async def seed_all(settings: Settings) -> None:
     """Demo data for every city: the demo admin, then each enabled module's seed into an empty module."""
     plan = build_plan(load_manifest(settings.manifest_path))
-    port = plan.ports.get("push") or UnavailablePush()
     engine = create_unpooled_engine(settings.database_url)
     try:
         factory = session_factory(engine)
@@ -51,16 +66,7 @@ async def seed_all(settings: Settings) -> None:
                 for mid, enabled in tenant.modules.items():
                     if enabled.spec.seed is None or await _has_rows(session, enabled.spec):
                         continue
-                    await enabled.spec.seed(
-                        SeedContext(
-                            module_id=mid,
-                            tenant=tenant.info,
-                            settings=enabled.settings,
-                            session=session,
-                            push=BoundPush(port, session, tenant.info),
-                            keys=ModuleKeys(mid, settings.secret_key),
-                        )
-                    )
+                    await enabled.spec.seed(seed_context(plan, slug, mid, session, settings.secret_key))
             log.info("demo data loaded", extra={"city": slug})
     finally:
         await engine.dispose()
