@@ -20,12 +20,14 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from core import __version__
 from core.api.context import AppContext, ModuleContext
 from core.api.guards import is_auth_guard
 from core.api.i18n import parse_accept_language
 from core.api.keys import ModuleKeys
+from core.api.limits import RateLimits
 from core.api.push import PushPort, UnavailablePush
 from core.api.tenancy import sessions_for_city
 from core.auth.tokens import build_auth
@@ -36,7 +38,7 @@ from core.http.etag import ETagMiddleware
 from core.http.head import HeadAsGetMiddleware
 from core.http.problem_docs import document_problems
 from core.http.problems import exception_handlers
-from core.http.rate_limit import RateLimitMiddleware
+from core.http.rate_limit import Limiter, RateLimitMiddleware, client_address
 from core.loader import Plan, build_plan
 from core.manifest import Manifest, load_manifest
 from core.migrate import pending, upgrade
@@ -102,6 +104,7 @@ def _context_provider(
             port=port,
             keys=keys,
             user=request.scope.get("user"),
+            limits=RateLimits(request.app.state.limiter, client_address(cast(Any, request.scope)), tenant.slug),
         )
         try:
             yield ctx
@@ -253,17 +256,20 @@ def _db_session_provider(factory: async_sessionmaker[AsyncSession]) -> Callable[
     return provide_db_session
 
 
-def _middleware(settings: Settings) -> list[Any]:
-    """Outermost first: compression sees the final body, the ETag layer the uncompressed one."""
+def _middleware(settings: Settings, limiter: Limiter) -> list[Any]:
+    """Outermost first: the client address is resolved before anything reads it; compression sees
+    the final body, the ETag layer the uncompressed one."""
     prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
+    proxies = [DefineMiddleware(cast(Any, ProxyHeadersMiddleware), trusted_hosts=list(settings.trusted_proxies))]
     return [
+        *(proxies if settings.trusted_proxies else []),
         cast(Any, CompressionMiddleware),
         cast(Any, ETagMiddleware),
         prometheus.middleware,
         DefineMiddleware(
             cast(Any, RateLimitMiddleware),
+            limiter=limiter,
             limit=settings.rate_limit_per_minute,
-            redis_url=settings.redis_url,
             exclude=("/health", "/metrics", "/schema"),
         ),
     ]
@@ -286,13 +292,14 @@ def create_app(
     )
     factory = session_factory(engine)
     auth = build_auth(settings.secret_key)
+    limiter = Limiter(settings.redis_url, settings.secret_key)
     auto_migrate = settings.env == "dev" if migrate_on_start is None else migrate_on_start
     tenant_router = _tenant_router(plan, port, settings.secret_key, factory)
     app = Litestar(
         route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
         dependencies={"db_session": Provide(_db_session_provider(factory))},
         on_app_init=[_auth_innermost(auth)],
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, limiter),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
@@ -313,6 +320,7 @@ def create_app(
     app.state.engine = engine
     app.state.session_factory = factory
     app.state.auth = auth
+    app.state.limiter = limiter
     app.state.push = port
     _check_write_routes(app)
     document_problems(app)

@@ -70,7 +70,8 @@ def _serve(settings: Settings, host: str, port: int, embedded: bool) -> None:
     if not embedded:
         asyncio.run(_require_current_schema(settings))  # one clear sentence instead of a lifespan traceback
     app = create_app(settings, migrate_on_start=embedded, run_scheduler=embedded)
-    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=True)
+    # The app resolves X-Forwarded-For itself, from STADTKERN_TRUSTED_PROXIES only (core.app).
+    uvicorn.run(app, host=host, port=port, log_config=None, access_log=False, proxy_headers=False)
 
 
 def _add_module_tools(sub: Any) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from typing import Literal
@@ -21,6 +22,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     cors_origins: tuple[str, ...] = ()
     rate_limit_per_minute: int = 300
+    # Addresses or networks of the reverse proxies in front of the API (comma-separated in
+    # STADTKERN_TRUSTED_PROXIES). Only a connection from one of them may name the client in
+    # X-Forwarded-For; empty: the connection's own address is the client (no proxy trusted).
+    trusted_proxies: tuple[str, ...] = ()
+    # Budgets of the costly routes (per 15 minutes / per hour); mobile carriers put many phones
+    # behind one address, so the per-address figures are generous.
+    sign_in_per_account: int = 10
+    sign_in_per_address: int = 60
+    device_registrations_per_address_hour: int = 120
     max_body_bytes: int = 1_048_576
     staff_token_hours: int = 8
     device_token_days: int = 3650
@@ -42,6 +52,19 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return self.database_url.startswith("sqlite")
 
 
+_LISTS = ("cors_origins", "trusted_proxies")
+
+
+def _check_proxies(proxies: tuple[str, ...]) -> None:
+    for entry in proxies:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise StartupError(
+                f"STADTKERN_TRUSTED_PROXIES: {entry!r} is not an IP address or network (e.g. 10.0.0.0/8)"
+            ) from None
+
+
 def _env(name: str) -> str | None:
     value = os.environ.get(f"STADTKERN_{name}")
     return value if value not in (None, "") else None
@@ -53,7 +76,7 @@ def load_settings(**overrides: object) -> Settings:
     for field in Settings.__struct_fields__:
         value = _env(field.upper())
         if value is not None:
-            raw[field] = value.split(",") if field == "cors_origins" else value
+            raw[field] = [v.strip() for v in value.split(",")] if field in _LISTS else value
     raw.update(overrides)
     env = raw.get("env", "production")
     if "secret_key" not in raw:
@@ -65,6 +88,7 @@ def load_settings(**overrides: object) -> Settings:
         settings = msgspec.convert(raw, Settings, strict=False)
     except msgspec.ValidationError as exc:
         raise StartupError(f"environment: {exc}") from None
+    _check_proxies(settings.trusted_proxies)
     if settings.env == "production" and len(settings.secret_key) < 32:
         raise StartupError("STADTKERN_SECRET_KEY is too short; production needs 32+ characters")
     return settings

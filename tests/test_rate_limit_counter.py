@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from core.http.rate_limit import MemoryCounter, client_key
+import datetime as dt
+
+from litestar.security.jwt import Token
+
+from core.http.counters import MemoryCounter
+from core.http.rate_limit import client_key
+from core.testing import TEST_SECRET_KEY
 
 
 def test_allows_the_limit_then_refuses_with_time_to_reset() -> None:
@@ -28,9 +34,17 @@ def test_previous_minute_counts_weighted_by_its_overlap() -> None:
     assert counter.hit_at("a", start + 185).remaining == 9
 
 
-def test_keys_hash_credentials_and_addresses() -> None:
-    scope = {"headers": [(b"authorization", b"Bearer secret-token")], "client": ("203.0.113.7", 1)}
-    key = client_key(scope)  # type: ignore[arg-type]
-    assert key.startswith("cred:") and "secret-token" not in key
-    anonymous = client_key({"headers": [], "client": ("203.0.113.7", 1)})  # type: ignore[arg-type]
+def test_keys_name_a_verified_identity_or_the_address_hashed() -> None:
+    token = Token(sub="d:4b0c2a4e-5d1f-4f39-9b5e-0e7c1f0c9a11", exp=dt.datetime.now(dt.UTC) + dt.timedelta(days=1))
+    signed = token.encode(TEST_SECRET_KEY, "HS256")
+    scope = {"headers": [(b"authorization", f"Bearer {signed}".encode())], "client": ("203.0.113.7", 1)}
+    key = client_key(scope, TEST_SECRET_KEY)  # type: ignore[arg-type]
+    assert key.startswith("id:") and signed not in key and token.sub not in key
+    # signed with another key, or not a bearer token at all: the address counts
+    for header in (f"Bearer {token.encode('another-secret-another-secret-xx', 'HS256')}", f"Token {signed}"):
+        forged = {"headers": [(b"authorization", header.encode())], "client": ("203.0.113.7", 1)}
+        assert client_key(forged, TEST_SECRET_KEY) == client_key(
+            {"headers": [], "client": ("203.0.113.7", 1)}, TEST_SECRET_KEY
+        )  # type: ignore[arg-type]
+    anonymous = client_key({"headers": [], "client": ("203.0.113.7", 1)}, TEST_SECRET_KEY)  # type: ignore[arg-type]
     assert anonymous.startswith("ip:") and "203.0.113.7" not in anonymous

@@ -16,6 +16,7 @@ from core.api.guards import require_admin, require_device, require_editor, requi
 from core.api.i18n import check_texts, direction, parse_accept_language, pick
 from core.api.identity import DeviceUser, StaffUser
 from core.api.keys import ModuleKeys
+from core.api.limits import Budget, RateLimits
 from core.api.moments import check_years, plausible_year
 from core.api.paging import (
     DEFAULT_LIMIT,
@@ -38,6 +39,7 @@ __all__ = [
     "AppContext",
     "Audience",
     "Base",
+    "Budget",
     "Conflict",
     "CrossCityWrite",
     "DeviceUser",
@@ -51,6 +53,7 @@ __all__ = [
     "Notification",
     "PushPort",
     "PushTopic",
+    "RateLimits",
     "RequestContext",
     "ScheduledJob",
     "SeedContext",

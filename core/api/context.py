@@ -17,6 +17,7 @@ from core.api.contract import PushTopic
 if TYPE_CHECKING:
     from core.api.db import TenantOwned, TenantRepository
     from core.api.keys import ModuleKeys
+    from core.api.limits import RateLimits
     from core.api.push import BoundPush, PushPort
 
 SettingsT = TypeVar("SettingsT")
@@ -68,6 +69,7 @@ class ModuleContext(Generic[SettingsT]):
         "_push",
         "_session",
         "keys",
+        "limits",
         "locales",
         "module_id",
         "session_factory",
@@ -87,6 +89,7 @@ class ModuleContext(Generic[SettingsT]):
         port: PushPort,
         keys: ModuleKeys,
         user: Any = None,
+        limits: RateLimits | None = None,
     ) -> None:
         self.module_id = module_id
         self.tenant = tenant
@@ -95,6 +98,8 @@ class ModuleContext(Generic[SettingsT]):
         self.locales = locales
         self.keys = keys
         self.user = user
+        # Named budgets for costly routes (``core.api.limits``); None outside a request.
+        self.limits = limits
         self._port = port
         self._session: AsyncSession | None = None
         self._push: BoundPush | None = None

@@ -16,9 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api.errors import Invalid, NotFound
 from core.api.guards import require_device
 from core.api.identity import DeviceUser
+from core.api.limits import Budget
 from core.auth.tokens import device_token
 from core.loader import Tenant
 from core.models import Device
+from core.routes.deps import request_limits
 from core.settings import Settings
 
 Platform = Literal["ios", "android", "web"]
@@ -91,6 +93,11 @@ async def register_device(
     db_session: NamedDependency[AsyncSession],
     request: Request[Any, Any, Any],
 ) -> DeviceRegistered:
+    settings: Settings = request.app.state.settings
+    # Every registration is a new identity with its own request budget: without this, a script
+    # would mint devices to escape the API-wide limit.
+    budget = Budget("device-registration", settings.device_registrations_per_address_hour, 3600)
+    await request_limits(request).spend(budget)
     device = Device(
         tenant_id=city.slug,
         platform=data.platform,
@@ -102,7 +109,6 @@ async def register_device(
     )
     db_session.add(device)
     await db_session.flush()
-    settings: Settings = request.app.state.settings
     credential = device_token(request.app.state.auth, device, settings.device_token_days)
     return DeviceRegistered(device=_out(device), credential=credential)
 

@@ -45,12 +45,16 @@ def load_test_manifest() -> Manifest:
 
 
 def make_settings(database_url: str, **overrides: Any) -> Settings:
-    """Core settings for tests on ``database_url``: test env, fixed key, no rate limit in the way."""
+    """Core settings for tests on ``database_url``: test env, fixed key, no rate limit in the way
+    (a test of a limit sets the one it tests)."""
     values: dict[str, Any] = {
         "env": "test",
         "database_url": database_url,
         "secret_key": TEST_SECRET_KEY,
         "rate_limit_per_minute": 100_000,
+        "sign_in_per_account": 100_000,
+        "sign_in_per_address": 100_000,
+        "device_registrations_per_address_hour": 100_000,
         "log_json": False,
     }
     values.update(overrides)
