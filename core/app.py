@@ -36,6 +36,7 @@ from core.errors import StartupError
 from core.http.compression import CompressionMiddleware
 from core.http.etag import ETagMiddleware
 from core.http.head import HeadAsGetMiddleware
+from core.http.input_guard import InputGuardMiddleware
 from core.http.problem_docs import document_problems
 from core.http.problems import exception_handlers
 from core.http.rate_limit import Limiter, RateLimitMiddleware, client_address
@@ -272,6 +273,7 @@ def _middleware(settings: Settings, limiter: Limiter) -> list[Any]:
             limit=settings.rate_limit_per_minute,
             exclude=("/health", "/metrics", "/schema"),
         ),
+        DefineMiddleware(cast(Any, InputGuardMiddleware), max_body_bytes=settings.max_body_bytes),
     ]
 
 

@@ -67,7 +67,9 @@ def _field_errors(extra: Any) -> list[ProblemField]:
         for item in extra:
             if not isinstance(item, dict):
                 continue
-            key = str(item.get("key") or "").removeprefix("$.").removeprefix("$")
+            # msgspec writes a dict value's position as "[...]" (it does not name the key): the
+            # field is the object, e.g. the LocalizedText ``body.title``.
+            key = str(item.get("key") or "").removeprefix("$.").removeprefix("$").replace("[...]", "")
             source = item.get("source")
             source = getattr(source, "value", source)  # ParamType.QUERY -> "query"
             message = str(item.get("message", "invalid"))
