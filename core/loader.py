@@ -59,7 +59,7 @@ class Tenant:
     """A city at run time. A plain class on purpose: Litestar validates dependency values with
     msgspec, which would otherwise walk every module spec inside it on each request."""
 
-    __slots__ = ("info", "legal", "min_app_version", "modules", "name", "push_backend", "push_credentials_env")
+    __slots__ = ("demo", "info", "legal", "min_app_version", "modules", "name", "push_backend", "push_credentials_env")
 
     def __init__(
         self,
@@ -71,8 +71,10 @@ class Tenant:
         min_app_version: str,
         legal: dict[str, str],
         modules: dict[str, EnabledModule],
+        demo: bool = False,
     ) -> None:
         self.info = info
+        self.demo = demo
         self.name = name
         self.push_backend = push_backend
         self.push_credentials_env = push_credentials_env
@@ -269,6 +271,7 @@ def _tenant(
         min_app_version=tm.min_app_version,
         legal=dict(tm.legal),
         modules=modules,
+        demo=tm.demo,
     )
 
 

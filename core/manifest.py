@@ -27,6 +27,9 @@ class TenantManifest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     # Name of the environment variable holding the Firebase service-account JSON (never the JSON).
     push_credentials_env: str | None = None
     min_app_version: str = "1.0.0"
+    # A demo city gets the embedded default's demo data and its demo admin with the password the
+    # README prints (``stadtkern run`` / ``stadtkern seed``, never in production). A real city is not.
+    demo: bool = False
     legal: dict[str, str] = msgspec.field(default_factory=dict)
     modules: dict[str, dict[str, Any]] = msgspec.field(default_factory=dict)
 

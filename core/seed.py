@@ -15,6 +15,7 @@ from core.api.keys import ModuleKeys
 from core.api.push import BoundPush, UnavailablePush
 from core.api.tenancy import sessions_for_city
 from core.db import create_unpooled_engine, session_factory
+from core.errors import StartupError
 from core.loader import Plan, build_plan
 from core.manifest import load_manifest
 from core.settings import Settings
@@ -54,12 +55,21 @@ def seed_context(plan: Plan, city: str, module_id: str, session: AsyncSession, s
 
 
 async def seed_all(settings: Settings) -> None:
-    """Demo data for every city: the demo admin, then each enabled module's seed into an empty module."""
+    """Demo data for every demo city: the demo admin, then each enabled module's seed into an empty module.
+
+    Only cities the manifest marks ``demo = true``, and never in production: the demo admin's
+    password is printed in the README, and demo events in a real city's app would be published.
+    """
+    if settings.env == "production":
+        raise StartupError("demo data is for the embedded default (STADTKERN_ENV=dev), not for production")
     plan = build_plan(load_manifest(settings.manifest_path))
     engine = create_unpooled_engine(settings.database_url)
     try:
         factory = session_factory(engine)
         for slug, tenant in plan.tenants.items():
+            if not tenant.demo:
+                log.info("not a demo city: no demo data", extra={"city": slug})
+                continue
             async with factory() as session, session.begin():
                 await ensure_city_admin(session, slug, f"admin@{slug}.example", "Demo Admin", DEMO_ADMIN_PASSWORD)
             async with sessions_for_city(factory, slug)() as session, session.begin():

@@ -53,6 +53,24 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
 
 _LISTS = ("cors_origins", "trusted_proxies")
+# The key `make run` uses, printed in the Makefile and README: anyone can forge tokens with it.
+PUBLISHED_DEV_KEY = "dev-only-not-secret-stadtkern-embedded-default"
+
+
+def _check_secret(secret: str) -> None:
+    """Production's key must be long, not a published one, and not a pattern (one character repeated,
+    a word typed twice): it signs every device's and staff member's token and keys the survey markers."""
+    if len(secret) < 32:
+        raise StartupError("STADTKERN_SECRET_KEY is too short; production needs 32+ characters")
+    if secret == PUBLISHED_DEV_KEY or "dev-only" in secret or "not-secret" in secret:
+        raise StartupError(
+            "STADTKERN_SECRET_KEY is the published development key; generate one: openssl rand -base64 48"
+        )
+    if len(set(secret)) < 12:
+        raise StartupError(
+            "STADTKERN_SECRET_KEY is too weak (fewer than 12 different characters); "
+            "generate one: openssl rand -base64 48"
+        )
 
 
 def _check_proxies(proxies: tuple[str, ...]) -> None:
@@ -89,6 +107,6 @@ def load_settings(**overrides: object) -> Settings:
     except msgspec.ValidationError as exc:
         raise StartupError(f"environment: {exc}") from None
     _check_proxies(settings.trusted_proxies)
-    if settings.env == "production" and len(settings.secret_key) < 32:
-        raise StartupError("STADTKERN_SECRET_KEY is too short; production needs 32+ characters")
+    if settings.env == "production":
+        _check_secret(settings.secret_key)
     return settings

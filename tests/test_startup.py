@@ -41,6 +41,27 @@ def test_production_needs_a_secret(monkeypatch: pytest.MonkeyPatch) -> None:
         load_settings()
 
 
+@pytest.mark.parametrize(
+    ("key", "why"),
+    [
+        ("dev-only-not-secret-stadtkern-embedded-default", "published development key"),  # the Makefile's
+        ("dev-only-not-secret-stadtkern-embedded-default-2", "published development key"),
+        ("short-but-random-Q7x", "too short"),
+        ("a" * 64, "too weak"),
+        ("hunter2hunter2hunter2hunter2hunter2", "too weak"),
+    ],
+)
+def test_production_refuses_a_published_or_weak_key(key: str, why: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STADTKERN_ENV", "production")
+    monkeypatch.setenv("STADTKERN_SECRET_KEY", key)
+    from core.settings import load_settings
+
+    with pytest.raises(StartupError, match=f"STADTKERN_SECRET_KEY is (the )?{why}"):
+        load_settings()
+    monkeypatch.setenv("STADTKERN_SECRET_KEY", "kq3V9r-LmZ2xT8wYb1NcF5hJ0sDgPeA7uRiO4nWt")
+    assert load_settings().env == "production"  # a generated key passes
+
+
 async def test_unknown_path_is_a_problem_with_request_id(client: AsyncTestClient[Litestar]) -> None:
     response = await client.get("/v2/nothing-here")
     assert response.status_code == 404
