@@ -16,13 +16,10 @@ from litestar.di import Provide
 from litestar.exceptions import NotFoundException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.middleware import DefineMiddleware
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
-from core import __version__
 from core.api.context import AppContext, ModuleContext
 from core.api.guards import is_auth_guard
 from core.api.i18n import parse_accept_language
@@ -46,6 +43,7 @@ from core.migrate import pending, upgrade
 from core.observability import RequestIdMiddleware
 from core.routes import app_config, devices, health, staff
 from core.routes.deps import current_tenant, provide_locales, provide_tenant
+from core.routes.operator import metrics_routes, openapi_config
 from core.settings import Settings, load_settings
 
 log = logging.getLogger("stadtkern.app")
@@ -298,20 +296,14 @@ def create_app(
     auto_migrate = settings.env == "dev" if migrate_on_start is None else migrate_on_start
     tenant_router = _tenant_router(plan, port, settings.secret_key, factory)
     app = Litestar(
-        route_handlers=[tenant_router, health.live, health.ready, PrometheusController],
+        route_handlers=[tenant_router, health.live, health.ready, *metrics_routes(settings)],
         dependencies={"db_session": Provide(_db_session_provider(factory))},
         on_app_init=[_auth_innermost(auth)],
         middleware=_middleware(settings, limiter),
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Stadtkern",
-            version=__version__,
-            description="Backend of the Stadtkern city app. Paths are /v1/{tenant}/...; errors are RFC 9457.",
-            path="/schema",
-            render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
-        ),
+        openapi_config=openapi_config(settings),
         lifespan=[_lifespan(settings, plan, engine, port, auto_migrate=auto_migrate, run_scheduler=run_scheduler)],
         debug=False,
         logging_config=None,  # ours (JSON, request id) from core.observability, not Litestar's default

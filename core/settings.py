@@ -22,6 +22,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     redis_url: str | None = None
     cors_origins: tuple[str, ...] = ()
     rate_limit_per_minute: int = 300
+    # Operator surfaces (core.routes.operator): the OpenAPI UI (None: public except in production)
+    # and the bearer token Prometheus scrapes /metrics with (required in production).
+    public_docs: bool | None = None
+    metrics_token: str | None = None
     # Addresses or networks of the reverse proxies in front of the API (comma-separated in
     # STADTKERN_TRUSTED_PROXIES). Only a connection from one of them may name the client in
     # X-Forwarded-For; empty: the connection's own address is the client (no proxy trusted).
