@@ -29,6 +29,7 @@ from core.api.push import PushPort, UnavailablePush
 from core.api.tenancy import sessions_for_city
 from core.auth.tokens import build_auth
 from core.db import create_engine, session_factory
+from core.device_data import check_device_data
 from core.errors import StartupError
 from core.http.compression import CompressionMiddleware
 from core.http.etag import ETagMiddleware
@@ -230,6 +231,7 @@ def _tenant_router(plan: Plan, port: PushPort, secret_key: str, factory: async_s
             devices.read_device,
             devices.update_device,
             devices.delete_device,
+            devices.export_device,
             staff.login,
             staff.staff_me,
             staff.list_staff,
@@ -286,6 +288,7 @@ def create_app(
     settings = settings or load_settings()
     manifest = manifest or load_manifest(settings.manifest_path)
     plan = build_plan(manifest)
+    check_device_data(plan)
     port: PushPort = plan.ports.get("push") or UnavailablePush()
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow

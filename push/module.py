@@ -8,6 +8,7 @@ from core.api import ModuleSpec, ScheduledJob
 from push import topics
 from push.controllers import resident_handlers
 from push.dispatcher import dispatch_job
+from push.privacy import device_data
 from push.services import PushService
 from push.settings import PushSettings
 from push.staff import staff_handlers
@@ -23,4 +24,5 @@ spec = ModuleSpec(
     route_handlers=staff_handlers,
     tenant_route_handlers=resident_handlers,
     provides={"push": PushService()},
+    device_data=device_data,
 )

@@ -1,10 +1,19 @@
 """The only import surface for modules. Everything else in ``core`` is private and may change."""
 
-from core.api.context import AppContext, JobContext, ModuleContext, RequestContext, SeedContext, TenantInfo
+from core.api.context import (
+    AppContext,
+    DeviceContext,
+    JobContext,
+    ModuleContext,
+    RequestContext,
+    SeedContext,
+    TenantInfo,
+)
 from core.api.contract import (
     BUILTIN_ROLES,
     ROLE_ADMIN,
     ROLE_EDITOR,
+    DeviceData,
     ModuleSpec,
     PushTopic,
     ScheduledJob,
@@ -42,6 +51,8 @@ __all__ = [
     "Budget",
     "Conflict",
     "CrossCityWrite",
+    "DeviceContext",
+    "DeviceData",
     "DeviceUser",
     "Gone",
     "Invalid",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Generic, TypeAlias, TypeVar
@@ -167,6 +168,19 @@ class SeedContext(Generic[SettingsT]):
     settings: SettingsT
     session: AsyncSession
     push: BoundPush
+    keys: ModuleKeys
+
+
+@dataclass(slots=True)
+class DeviceContext(Generic[SettingsT]):
+    """For a module's ``DeviceData`` hooks: the device whose data is exported or deleted, and the
+    request's session, bound to the device's city."""
+
+    module_id: str
+    tenant: TenantInfo
+    settings: SettingsT
+    session: AsyncSession
+    device_id: uuid.UUID
     keys: ModuleKeys
 
 

@@ -18,7 +18,7 @@ from litestar.types import ControllerRouterHandler
 from schemas import LocalizedText
 
 if TYPE_CHECKING:
-    from core.api.context import AppContext, JobContext, SeedContext
+    from core.api.context import AppContext, DeviceContext, JobContext, SeedContext
 
 ENTRY_POINT_GROUP = "stadtkern.modules"
 MODULE_ID = re.compile(r"^[a-z][a-z0-9_]{1,30}$")
@@ -57,6 +57,21 @@ class ScheduledJob:
         return "interval" if self.every_seconds is not None else "cron"
 
 
+@dataclass(frozen=True, slots=True)
+class DeviceData:
+    """What a module keeps about one device, for the resident's one export and one delete
+    (``GET /v1/{city}/devices/me/export``, ``DELETE /v1/{city}/devices/me``).
+
+    ``export`` returns something msgspec can encode (a Struct, a dict); ``delete`` removes every
+    row the module keeps for the device that no foreign key to ``core_device`` cascades, and
+    anything a cascade would leave behind elsewhere. Both run in the request's transaction, on a
+    session bound to the device's city.
+    """
+
+    export: Callable[[DeviceContext[Any]], Awaitable[Any]]
+    delete: Callable[[DeviceContext[Any]], Awaitable[None]]
+
+
 @dataclass(frozen=True)
 class ModuleSpec:
     """Everything a module contributes. The core mounts, migrates, schedules and configures it.
@@ -78,6 +93,8 @@ class ModuleSpec:
     on_startup: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
     on_shutdown: Sequence[Callable[[AppContext], Awaitable[None]]] = ()
     seed: Callable[[SeedContext[Any]], Awaitable[None]] | None = None
+    # Required when the module keeps anything about a device: the resident's export and delete.
+    device_data: DeviceData | None = None
     # Route handlers mounted outside the module prefix, directly under /v1/{tenant}; only for
     # always-on infrastructure modules (push adds /devices/me/subscriptions there).
     tenant_route_handlers: Sequence[ControllerRouterHandler] = ()

@@ -11,13 +11,15 @@ from litestar import Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api.errors import Invalid, NotFound
 from core.api.guards import require_device
 from core.api.identity import DeviceUser
 from core.api.limits import Budget
+from core.api.tenancy import sessions_for_city
 from core.auth.tokens import device_token
+from core.device_data import delete_all, export_all
 from core.loader import Tenant
 from core.models import Device
 from core.routes.deps import request_limits
@@ -137,12 +139,39 @@ async def update_device(
     return _out(device)
 
 
-@delete("/devices/me", guards=[require_device], status_code=HTTP_204_NO_CONTENT, summary="Delete this device")
-async def delete_device(
-    db_session: NamedDependency[AsyncSession], request: Request[DeviceUser, Any, Any]
-) -> Response[None]:
-    """Deletes the device and, through foreign keys with ON DELETE CASCADE, every row modules keep for it."""
-    device = await _mine(db_session, request)
-    await db_session.delete(device)
-    await db_session.flush()
+class DeviceExport(msgspec.Struct):
+    device: DeviceOut
+    # module id -> what that module keeps about the device (its DeviceData export)
+    modules: dict[str, Any]
+
+
+def _city_sessions(request: Request[Any, Any, Any], city: Tenant) -> async_sessionmaker[AsyncSession]:
+    return sessions_for_city(request.app.state.session_factory, city.slug)
+
+
+@get(
+    "/devices/me/export",
+    guards=[require_device],
+    summary="Everything every module of this city holds about this device (GDPR Art. 15 and 20)",
+)
+async def export_device(city: NamedDependency[Tenant], request: Request[DeviceUser, Any, Any]) -> DeviceExport:
+    """Survey answers are not in it: nothing links them to the device, which is the point."""
+    async with _city_sessions(request, city)() as session:
+        device = await _mine(session, request)
+        modules = await export_all(city, session, device.id, request.app.state.settings.secret_key)
+    return DeviceExport(device=_out(device), modules=modules)
+
+
+@delete(
+    "/devices/me",
+    guards=[require_device],
+    status_code=HTTP_204_NO_CONTENT,
+    summary="Delete this device and everything every module keeps about it",
+)
+async def delete_device(city: NamedDependency[Tenant], request: Request[DeviceUser, Any, Any]) -> Response[None]:
+    """Every module's delete hook and the device row, in one transaction: all of it or nothing."""
+    async with _city_sessions(request, city)() as session, session.begin():
+        device = await _mine(session, request)
+        await delete_all(city, session, device.id, request.app.state.settings.secret_key)
+        await session.delete(device)
     return Response(None, status_code=HTTP_204_NO_CONTENT)

@@ -11,6 +11,7 @@ from stadtkern_events.controllers import resident_handlers
 from stadtkern_events.favourites import favourite_handlers
 from stadtkern_events.jobs import run_feeds, run_horizon, run_reminders
 from stadtkern_events.models import Event, Favourite, Occurrence, Reminder
+from stadtkern_events.privacy import device_data
 from stadtkern_events.seed import seed
 from stadtkern_events.services import TOPIC_REMINDERS, TOPIC_UPDATES
 from stadtkern_events.settings import EventsSettings
@@ -47,5 +48,6 @@ spec = ModuleSpec(
         ),
     ),
     seed=seed,
+    device_data=device_data,
     on_shutdown=(_shutdown,),
 )
