@@ -28,7 +28,7 @@ from core.api.limits import RateLimits
 from core.api.push import PushPort, UnavailablePush
 from core.api.tenancy import sessions_for_city
 from core.auth.tokens import build_auth
-from core.db import create_engine, session_factory
+from core.db import Timeouts, create_engine, session_factory
 from core.device_data import check_device_data
 from core.errors import StartupError
 from core.http.compression import CompressionMiddleware
@@ -291,7 +291,10 @@ def create_app(
     check_device_data(plan)
     port: PushPort = plan.ports.get("push") or UnavailablePush()
     engine = create_engine(
-        settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
+        settings.database_url,
+        pool_size=settings.db_pool_size,
+        max_overflow=settings.db_max_overflow,
+        timeouts=Timeouts(settings.db_connect_timeout, settings.db_statement_timeout, settings.db_pool_timeout),
     )
     factory = session_factory(engine)
     auth = build_auth(settings.secret_key)

@@ -67,6 +67,10 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     # Alembic announces its plugins and dialect on every schema check (/health/ready does one);
     # `stadtkern migrate` turns the migration log back on.
     logging.getLogger("alembic").setLevel(logging.WARNING)
+    # httpx logs one INFO line per HTTP request: 100,000 lines for a push to 100,000 devices
+    # (firebase-admin sends through it). Failures still reach us as exceptions and our own logs.
+    for chatty in ("httpx", "httpcore"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
 
 
 access_log = logging.getLogger("stadtkern.access")

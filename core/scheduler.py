@@ -195,6 +195,11 @@ class Worker:
             self._running.add(task)
         try:
             await run_recorded(self._factory, self.worker_id, job.key, job.run)
+        except asyncio.CancelledError:
+            # Cancelled on step-down (_step_down): expected, recorded and logged by run_recorded, and
+            # the next leader runs the job again. Re-raised, APScheduler's executor would log it once
+            # more as a failure, with a traceback.
+            pass
         finally:
             if task is not None:
                 self._running.discard(task)

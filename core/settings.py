@@ -50,6 +50,11 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     # authentication, type introspection: milliseconds each).
     db_pool_size: int = 20
     db_max_overflow: int = 10
+    # Upper bounds on a request's waits (seconds); beyond them it is a 503 with Retry-After.
+    db_connect_timeout: float = 5.0
+    db_statement_timeout: float = 15.0
+    db_pool_timeout: float = 3.0
+    health_timeout: float = 2.0
 
     @property
     def is_sqlite(self) -> bool:

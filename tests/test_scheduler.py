@@ -394,3 +394,35 @@ async def test_purge_removes_only_tombstones_past_retention(database: str, facto
     [run] = await job_runs(database, PURGE_JOB_KEY)
     assert (run.outcome, run.worker_id) == ("ok", "tester") and run.finished_at is not None
     assert run.finished_at >= run.started_at
+
+
+async def test_a_job_cancelled_on_step_down_logs_one_line_not_a_traceback(
+    database: str, factory: async_sessionmaker[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    worker = EmbeddedWorker(make_settings(database), build_plan(load_test_manifest()), factory, UnavailablePush())
+    started = asyncio.Event()
+
+    async def slow() -> None:
+        started.set()
+        await asyncio.sleep(30)
+
+    from core.job_plan import PlannedJob
+
+    job = PlannedJob(
+        key="events.feeds@dortmund", trigger=lambda: None, run=slow, every_seconds=900, misfire_grace_time=1
+    )
+    caplog.set_level(logging.INFO)
+    task = asyncio.create_task(worker._run_tracked(job))
+    await asyncio.wait_for(started.wait(), 5)
+    task.cancel()
+    await asyncio.wait_for(task, 5)  # returns: APScheduler's executor sees no exception to print
+    assert [r.getMessage() for r in caplog.records if r.name == "stadtkern.worker"] == ["job cancelled"]
+    assert not [r for r in caplog.records if r.exc_info]
+
+
+def test_http_clients_do_not_log_every_request() -> None:
+    from core.observability import configure_logging
+
+    configure_logging("INFO", as_json=False)
+    assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
+    assert logging.getLogger("stadtkern.worker").isEnabledFor(logging.INFO)

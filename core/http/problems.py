@@ -18,6 +18,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from core.http.outages import RETRY_AFTER_SECONDS, is_transient
 from core.observability import current_request_id
 from schemas import Problem, ProblemField
 
@@ -103,6 +104,18 @@ def _on_conflict(request: Request[Any, Any, Any], exc: RepositoryError) -> Respo
 
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:
+    if is_transient(exc):
+        # An outage, not a bug: one line for the operator, no traceback, and a retry hint for the app.
+        log.warning(
+            "database unavailable",
+            extra={"path": request.scope.get("path_template", ""), "error": type(exc).__name__},
+        )
+        return problem(
+            503,
+            "the service is briefly unavailable; try again shortly",
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            instance=request.url.path,
+        )
     log.exception("unhandled error", extra={"path": request.scope.get("path_template", "")})
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "an unexpected error occurred", instance=request.url.path)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 import msgspec
@@ -11,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from core.http.problems import problem
 from core.migrate import pending
+from core.settings import Settings
 
 
 class Health(msgspec.Struct):
@@ -26,10 +28,19 @@ async def live() -> Health:
 @get("/health/ready", summary="Database reachable and schema current")
 async def ready(request: Request[Any, Any, Any]) -> Response[Any]:
     engine = request.app.state.engine
-    try:
+    settings: Settings = request.app.state.settings
+
+    async def check() -> list[str]:
         async with engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
-        behind = await pending(engine, request.app.state.plan)
+        return await pending(engine, request.app.state.plan)
+
+    try:
+        # A hung database must make the probe fail, not hang it: the orchestrator's own timeout
+        # would count a hang as a failure too, but only after holding a connection for it.
+        behind = await asyncio.wait_for(check(), timeout=settings.health_timeout)
+    except TimeoutError:
+        return problem(503, f"database did not answer within {settings.health_timeout:g} s")
     except (SQLAlchemyError, OSError):
         return problem(503, "database unreachable")
     if behind:
