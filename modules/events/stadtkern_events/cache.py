@@ -112,9 +112,9 @@ class VersionReader:
                     await asyncio.sleep(0)
                 waiting = self._open.pop(tenant)  # from here on, newcomers open the next read
                 try:
-                    value = int(await self._scalar(tenant) or 0)
+                    value = int(await self._read_reconnecting(tenant) or 0)
                 except Exception as exc:  # every waiter sees the failure (its request then errs)
-                    await self.close()
+                    await self.close(broken=True)
                     for future in waiting:
                         if not future.done():
                             future.set_exception(exc)
@@ -131,6 +131,19 @@ class VersionReader:
             raise
         finally:
             self._active.discard(tenant)
+
+    async def _read_reconnecting(self, tenant: str) -> Any:
+        """A kept connection that died (server restart, failover, an idle-connection kill) is
+        replaced once, invisibly: the pool's pre-ping never sees it, since it is never checked in.
+        Only a failure on a fresh connection reaches the waiters."""
+        kept = self._conn is not None
+        try:
+            return await self._scalar(tenant)
+        except Exception:
+            if not kept:
+                raise
+            await self.close(broken=True)
+            return await self._scalar(tenant)
 
     async def _scalar(self, tenant: str) -> Any:
         if not is_postgres(self._engine):  # SQLite (development): a connection per read
@@ -150,14 +163,18 @@ class VersionReader:
             return await self._driver.fetchval(VERSION_SQL, tenant)
         return await self._conn.scalar(self._stmt, {"tenant": tenant})
 
-    async def close(self) -> None:
+    async def close(self, *, broken: bool = False) -> None:
+        """Give the kept connection back; a ``broken`` one is discarded, not returned to the pool."""
         conn, self._conn, self._driver = self._conn, None, None
-        if conn is not None:
-            try:
-                await conn.close()
-            except Exception:  # a broken connection is being thrown away anyway
-                with contextlib.suppress(Exception):
-                    await conn.invalidate()
+        if conn is None:
+            return
+        try:
+            if broken:
+                await conn.invalidate()
+            await conn.close()
+        except Exception:  # a broken connection is being thrown away anyway
+            with contextlib.suppress(Exception):
+                await conn.invalidate()
 
 
 class Page:

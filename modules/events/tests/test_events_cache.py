@@ -13,7 +13,7 @@ import stadtkern_events.controllers as controllers
 from events_testkit import BERLIN, DORTMUND, event_body, job_context, local
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_events.cache import VersionReader, events_version
 from stadtkern_events.feeds import sync_feed
@@ -250,6 +250,25 @@ async def test_concurrent_readers_share_reads_that_began_after_them(
     late = [asyncio.ensure_future(versions.read("dortmund")) for _ in range(5)]
     assert {await f for f in late} == {7}  # began after the commit: must see it
     assert {await f for f in first} <= {0, 7}
+    await versions.close()
+
+
+async def test_a_killed_version_connection_is_replaced_without_an_error(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """After a PostgreSQL restart or an idle-connection kill, the first request succeeds."""
+    engine = sessions.kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite reads on a fresh connection each time; nothing is kept to die")
+    versions = VersionReader(engine)
+    assert await versions.read("dortmund") == 0
+    pid = versions._driver.get_server_pid()
+    async with sessions() as session, session.begin():
+        killed = await session.scalar(select(func.pg_terminate_backend(pid)))
+        await session.execute(events_version.insert().values(tenant_id="dortmund", version=3))
+    assert killed is True
+    assert await versions.read("dortmund") == 3  # no exception reached the caller
+    assert versions._driver.get_server_pid() != pid
     await versions.close()
 
 
