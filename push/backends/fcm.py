@@ -99,12 +99,17 @@ def build_message(m: OutMessage) -> messaging.Message:
     if m.deep_link:
         data["deep_link"] = m.deep_link
     high = m.priority == "high"
+    # A message sent twice (a worker died after FCM accepted it, before the outcome was stored)
+    # replaces the first on the phone instead of showing twice: the notification id is the default
+    # collapse key, Android's notification tag and APNs' collapse id (at most 64 bytes; a UUID is 36).
+    collapse = m.collapse_key or str(m.notification_id)
     android = messaging.AndroidConfig(
-        priority="high" if high else "normal", ttl=m.ttl_seconds, collapse_key=m.collapse_key
+        priority="high" if high else "normal",
+        ttl=m.ttl_seconds,
+        collapse_key=collapse,
+        notification=messaging.AndroidNotification(tag=collapse),
     )
-    apns_headers = {"apns-priority": "10" if high else "5"}
-    if m.collapse_key:
-        apns_headers["apns-collapse-id"] = m.collapse_key
+    apns_headers = {"apns-priority": "10" if high else "5", "apns-collapse-id": collapse}
     message = messaging.Message(
         notification=messaging.Notification(title=m.title, body=m.body),
         data=data,

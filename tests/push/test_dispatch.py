@@ -63,6 +63,7 @@ async def test_success_in_each_device_language(fcm: FakeFcm, sessions: Sessions,
     assert en["data"] == {"kind": "weather", "notification_id": str(nid), "deep_link": "stadtkern://alerts/1"}
     assert en["android"]["priority"] == "high" and en["android"]["collapse_key"] == "storm"
     assert en["apns"]["headers"]["apns-priority"] == "10"
+    assert en["apns"]["headers"]["apns-collapse-id"] == "storm" and en["android"]["notification"]["tag"] == "storm"
     assert fcm.token_requests >= 1  # the service-account key was exchanged at the fake token endpoint
     rows = await deliveries(sessions, nid)
     assert {rows[german].state, rows[english].state} == {"sent"}
