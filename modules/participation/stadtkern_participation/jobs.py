@@ -9,10 +9,10 @@ from sqlalchemy import delete, or_, select
 
 from core.api import JobContext, ScheduledJob, utcnow
 from stadtkern_participation.anonymity import reorder_anonymous
-from stadtkern_participation.common import new_token
 from stadtkern_participation.mail import link, reminder_text, send_mail
 from stadtkern_participation.models import PoolMember
 from stadtkern_participation.settings import ParticipationSettings
+from stadtkern_participation.tokens import new_token
 
 
 async def send_reminders(ctx: JobContext[ParticipationSettings]) -> None:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from email.message import EmailMessage
 
 import aiosmtplib
 
-from stadtkern_participation.common import log
 from stadtkern_participation.settings import ParticipationSettings
+
+log = logging.getLogger("stadtkern.participation")
 
 
 async def send_mail(settings: ParticipationSettings, to: str, subject: str, body: str) -> bool:
@@ -43,6 +45,7 @@ def link(settings: ParticipationSettings, tenant: str, page: str, token: str) ->
 
 
 def confirmation_text(confirm_link: str, manage_link: str, months: int) -> tuple[str, str]:
+    """Subject and body of the double opt-in mail (German, then English)."""
     return (
         "Bitte bestätigen Sie Ihre Anmeldung zum Mitmachpool / Please confirm",
         "Guten Tag,\n\nbitte bestätigen Sie Ihre Anmeldung zum Mitmachpool:\n"
@@ -53,6 +56,7 @@ def confirmation_text(confirm_link: str, manage_link: str, months: int) -> tuple
 
 
 def reminder_text(renew_link: str, manage_link: str) -> tuple[str, str]:
+    """Subject and body of the mail before consent ends, with renewal and withdrawal links."""
     return (
         "Ihre Einwilligung zum Mitmachpool läuft ab / Your pool consent expires",
         "Guten Tag,\n\nIhre Einwilligung zum Mitmachpool läuft bald ab. Verlängern:\n"
@@ -62,6 +66,7 @@ def reminder_text(renew_link: str, manage_link: str) -> tuple[str, str]:
 
 
 def invitation_text(offer_title: str, respond_link: str) -> tuple[str, str]:
+    """Subject and body of the mail that invites a member drawn by lot."""
     return (
         f"Einladung: {offer_title}",
         f"Guten Tag,\n\nSie wurden für „{offer_title}“ ausgelost. Zusagen oder absagen:\n{respond_link}\n\n"

@@ -61,6 +61,8 @@ class Offer(TenantOwned):
 
 
 class Survey(TenantOwned):
+    """A survey of the city, its questions stored as JSON; answers live in ``Response``."""
+
     __tablename__ = "participation_survey"
 
     offer_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -166,6 +168,8 @@ class Draw(TenantOwned):
 
 
 class Invitation(TenantOwned):
+    """One pool member invited by a draw, and their answer (by the link's token)."""
+
     __tablename__ = "participation_invitation"
 
     draw_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_draw.id", ondelete="CASCADE"), index=True)

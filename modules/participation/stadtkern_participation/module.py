@@ -6,23 +6,20 @@ from pathlib import Path
 
 from core.api import ModuleSpec, PushTopic
 from schemas import LocalizedText
-from stadtkern_participation.draws import TOPIC_INVITATIONS
-from stadtkern_participation.draws import route_handlers as draw_routes
+from stadtkern_participation.controllers import route_handlers as resident_routes
 from stadtkern_participation.jobs import JOBS
 from stadtkern_participation.models import MODELS
-from stadtkern_participation.offers import TOPIC_OFFERS
-from stadtkern_participation.offers import route_handlers as offer_routes
-from stadtkern_participation.pool import route_handlers as pool_routes
-from stadtkern_participation.privacy import route_handlers as privacy_routes
 from stadtkern_participation.seed import seed
+from stadtkern_participation.services.draws import TOPIC_INVITATIONS
+from stadtkern_participation.services.offers import TOPIC_OFFERS
+from stadtkern_participation.services.surveys import TOPIC_RESULTS
 from stadtkern_participation.settings import ParticipationSettings
-from stadtkern_participation.surveys import TOPIC_RESULTS
-from stadtkern_participation.surveys import route_handlers as survey_routes
+from stadtkern_participation.staff import route_handlers as staff_routes
 
 spec = ModuleSpec(
     id="participation",
     title=LocalizedText(de="Beteiligung", en="Participation"),
-    route_handlers=[*offer_routes, *survey_routes, *pool_routes, *draw_routes, *privacy_routes],
+    route_handlers=[*resident_routes, *staff_routes],
     settings=ParticipationSettings,
     models=MODELS,
     migrations=Path(__file__).parent / "migrations",

@@ -17,6 +17,8 @@ CHOICE_KINDS = ("single_choice", "multiple_choice", "ranking")
 
 
 class Option(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A choice of a question, as editors define it (the label in the city's languages)."""
+
     id: QuestionId
     label: LocalizedText
 
@@ -30,6 +32,8 @@ class ShowIf(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+    """A question as editors define it; ``kind`` decides which of the other fields apply."""
+
     id: QuestionId
     kind: Kind
     text: LocalizedText
@@ -68,6 +72,7 @@ class QuestionOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True)
 
 
 def question_out(q: Question, locales: Sequence[str]) -> QuestionOut:
+    """The residents' form of a question, its texts picked for ``locales``."""
     return QuestionOut(
         id=q.id,
         kind=q.kind,
@@ -136,6 +141,7 @@ def _as_condition_values(q: Question, value: Any) -> set[str]:
 
 
 def visible(q: Question, answers: Mapping[str, Any], shown: Mapping[str, bool]) -> bool:
+    """Whether the question is shown, given the answers and which earlier questions were shown."""
     if q.show_if is None:
         return True
     cond = q.show_if
@@ -262,6 +268,7 @@ def tally(questions: list[Question], answer_sets: Iterable[dict[str, Any]], *, w
 
 
 def csv_cell(q: Question, value: Any) -> str:
+    """An answer as one CSV cell (choices joined by ``;``, a ranking by `` > ``)."""
     if value is None:
         return ""
     if isinstance(value, bool):

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from core.api import SeedContext, utcnow
-from stadtkern_participation.common import join_list
+from stadtkern_participation.lists import join_list
 from stadtkern_participation.models import Offer, Survey
 from stadtkern_participation.settings import ParticipationSettings
 
@@ -69,6 +69,7 @@ DEMO_QUESTIONS: list[dict[str, Any]] = [
 
 
 async def seed(ctx: SeedContext[ParticipationSettings]) -> None:
+    """Dortmund only: a published offer with an open survey whose results show live."""
     if ctx.tenant.slug != "dortmund":
         return
     now = utcnow()

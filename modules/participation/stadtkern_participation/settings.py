@@ -10,6 +10,8 @@ Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 
 
 class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
+    """What one city configures for the module."""
+
     # Districts and topics offers may name; empty means: any value is accepted.
     districts: list[Name] = []
     topics: list[Name] = []

@@ -49,12 +49,15 @@ ATTRIBUTES = ("district", "age_band", "gender")
 
 
 class Quota(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Bounds on the seats going to members with ``attribute`` = ``value``."""
+
     attribute: str
     value: str
     min: Annotated[int, msgspec.Meta(ge=0)] = 0
     max: Annotated[int, msgspec.Meta(ge=0)] | None = None
 
     def label(self) -> str:
+        """The quota as a problem message names it."""
         bounds = [f"min {self.min}"] if self.min else []
         if self.max is not None:
             bounds.append(f"max {self.max}")
@@ -63,6 +66,8 @@ class Quota(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=Tru
 
 @dataclass(frozen=True)
 class Candidate:
+    """An eligible member as the draw sees them: a pseudonymous ticket and a stratum."""
+
     ticket: str
     stratum: str
 
@@ -77,6 +82,8 @@ class Problem:
 
 @dataclass
 class DrawResult:
+    """The outcome of ``run_draw``: seats per stratum, the selected tickets, or the problems."""
+
     allocation: dict[str, int]
     selected: list[str]
     probabilities: dict[str, float]
@@ -87,10 +94,12 @@ class DrawResult:
 
 
 def ticket_for(draw_id: str, member_id: str) -> str:
+    """The member's pseudonymous ticket in this draw (a different one in every draw)."""
     return hashlib.sha256(f"{draw_id}:{member_id}".encode()).hexdigest()[:24]
 
 
 def stratum_key(attributes: dict[str, str | None], strata_by: list[str]) -> str:
+    """The stratum of a member: ``district=Hörde|age_band=18-29`` (``-`` if missing; ``all`` without strata)."""
     if not strata_by:
         return "all"
     return "|".join(f"{a}={attributes.get(a) or '-'}" for a in strata_by)
@@ -111,6 +120,7 @@ def _rank(seed: str, item: str) -> tuple[str, str]:
 
 
 def order(seed: str, tickets: list[str]) -> list[str]:
+    """The tickets in the order the seed gives them (``SHA-256(seed:ticket)``)."""
     return sorted(tickets, key=lambda t: _rank(seed, t))
 
 
@@ -128,6 +138,7 @@ class _Programme:
     high: list[float] = field(default_factory=list)
 
     def add(self, row: dict[int, float], low: float, high: float) -> None:
+        """One more constraint ``low <= row . x <= high``."""
         self.rows.append(row)
         self.low.append(low)
         self.high.append(high)
@@ -178,6 +189,7 @@ class _Model:
     size: int
 
     def members(self, quota: Quota) -> list[int]:
+        """Indexes of the strata the quota counts."""
         return [i for i, s in enumerate(self.strata) if _matches(quota, s)]
 
     def feasible(self, skip: Sequence[int] = ()) -> bool:

@@ -18,11 +18,11 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from stadtkern_participation.common import hash_token
 from stadtkern_participation.jobs import purge_expired, send_reminders
 from stadtkern_participation.models import Draw, PoolMember
 from stadtkern_participation.settings import ParticipationSettings
 from stadtkern_participation.sortition import Candidate, Quota, run_draw
+from stadtkern_participation.tokens import hash_token
 from support_participation import BASE, EDITOR, answers, create_survey, offer_body, pool_member
 
 from core.api import JobContext
@@ -286,6 +286,36 @@ async def _members(sessions: async_sessionmaker[AsyncSession], device_for: str |
         )
 
 
+async def _check_replay(client: AsyncTestClient[Litestar], draw: dict[str, Any]) -> None:
+    """Anyone can reproduce the draw from the published record."""
+    public = (await client.get(f"{BASE}/draws/{draw['id']}")).json()
+    replay = run_draw(
+        [Candidate(**c) for c in public["candidates"]],
+        [Quota(**q) for q in public["quotas"]],
+        public["size"],
+        public["seed"],
+    )
+    assert sorted(replay.selected) == sorted(draw["selected"]) and replay.allocation == draw["allocation"]
+    assert sum(
+        draw["probabilities"][s] * sum(1 for c in draw["candidates"] if c["stratum"] == s)
+        for s in draw["probabilities"]
+    ) == pytest.approx(4)
+
+
+async def _check_replacement_logged(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """The log says drawn, declined, replacement (from the decliner's stratum, not drawn before), accepted."""
+    async with sessions() as session:
+        record = await session.scalar(select(Draw))
+        assert record is not None
+        events = [e["event"] for e in record.log]
+        assert events[:3] == ["drawn", "declined", "replacement"] and events[-1] == "accepted"
+        replaced = next(e for e in record.log if e["event"] == "replacement")
+        declined_ticket = next(e for e in record.log if e["event"] == "declined")["ticket"]
+        strata = {c["ticket"]: c["stratum"] for c in record.candidates}
+        assert strata[replaced["ticket"]] == strata[declined_ticket]  # same stratum
+        assert replaced["ticket"] not in record.selected
+
+
 async def test_draw_invites_by_mail_and_push_and_replaces_decliners(
     mail_client: AsyncTestClient[Litestar], smtp: tuple[Inbox, int], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -320,19 +350,7 @@ async def test_draw_invites_by_mail_and_push_and_replaces_decliners(
     brackel = [c for c in draw["candidates"] if c["ticket"] in draw["selected"] and "district=Brackel" in c["stratum"]]
     assert len(brackel) >= 2
 
-    # anyone can reproduce the draw from the published record
-    public = (await client.get(f"{BASE}/draws/{draw['id']}")).json()
-    replay = run_draw(
-        [Candidate(**c) for c in public["candidates"]],
-        [Quota(**q) for q in public["quotas"]],
-        public["size"],
-        public["seed"],
-    )
-    assert sorted(replay.selected) == sorted(draw["selected"]) and replay.allocation == draw["allocation"]
-    assert sum(
-        draw["probabilities"][s] * sum(1 for c in draw["candidates"] if c["stratum"] == s)
-        for s in draw["probabilities"]
-    ) == pytest.approx(4)
+    await _check_replay(client, draw)
 
     invitations = [m for m in inbox.messages if m["Subject"].startswith("Einladung")]
     assert len(invitations) == 4
@@ -364,13 +382,4 @@ async def test_draw_invites_by_mail_and_push_and_replaces_decliners(
     )
     assert accepted.status_code == 200 and accepted.json()["status"] == "accepted"
 
-    async with sessions() as session:
-        record = await session.scalar(select(Draw))
-        assert record is not None
-        events = [e["event"] for e in record.log]
-        assert events[:3] == ["drawn", "declined", "replacement"] and events[-1] == "accepted"
-        replaced = next(e for e in record.log if e["event"] == "replacement")
-        declined_ticket = next(e for e in record.log if e["event"] == "declined")["ticket"]
-        strata = {c["ticket"]: c["stratum"] for c in record.candidates}
-        assert strata[replaced["ticket"]] == strata[declined_ticket]  # same stratum
-        assert replaced["ticket"] not in record.selected
+    await _check_replacement_logged(sessions)

@@ -38,7 +38,7 @@ def _ts(name: str) -> sa.Column[object]:
     return sa.Column(name, DateTimeUTC(timezone=True), nullable=True)
 
 
-def upgrade() -> None:
+def _offers_and_surveys() -> None:
     op.create_table(
         "participation_offer",
         *_audit(),
@@ -82,6 +82,10 @@ def upgrade() -> None:
         sa.Column("results_visibility", sa.String(16), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
     )
+
+
+def _anonymous_tables() -> None:
+    """Responses, markers and result subscriptions: nothing shared between who and what."""
     op.create_table(
         "participation_response",
         *_id(),
@@ -114,6 +118,9 @@ def upgrade() -> None:
         sa.Column("device_id", GUID(length=16), nullable=False, index=True),
         sa.UniqueConstraint("survey_id", "device_id", name="uq_participation_result_subscription"),
     )
+
+
+def _pool_and_draws() -> None:
     op.create_table(
         "participation_pool_member",
         *_audit(),
@@ -177,6 +184,12 @@ def upgrade() -> None:
         sa.Column("answered", sa.Boolean(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
     )
+
+
+def upgrade() -> None:
+    _offers_and_surveys()
+    _anonymous_tables()
+    _pool_and_draws()
 
 
 def downgrade() -> None:

@@ -1,0 +1,7 @@
+"""Staff routes (guarded with ``require_editor``), one file per feature."""
+
+from __future__ import annotations
+
+from stadtkern_participation.staff import draws, offers, surveys
+
+route_handlers = [*offers.route_handlers, *surveys.route_handlers, *draws.route_handlers]
