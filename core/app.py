@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable
@@ -25,6 +26,7 @@ from core.api.guards import is_auth_guard
 from core.api.i18n import parse_accept_language
 from core.api.keys import ModuleKeys
 from core.api.limits import RateLimits
+from core.api.paging import configure_sync_tokens
 from core.api.push import PushPort, UnavailablePush
 from core.api.tenancy import sessions_for_city
 from core.auth.tokens import build_auth
@@ -289,6 +291,7 @@ def create_app(
     manifest = manifest or load_manifest(settings.manifest_path)
     plan = build_plan(manifest)
     check_device_data(plan)
+    configure_sync_tokens(settings.secret_key, dt.timedelta(days=settings.tombstone_retention_days))
     port: PushPort = plan.ports.get("push") or UnavailablePush()
     engine = create_engine(
         settings.database_url,

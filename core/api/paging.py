@@ -5,6 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import hashlib
+import hmac
+import secrets
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
@@ -87,23 +90,62 @@ async def paginate(
     return rows, next_cursor
 
 
+class _SyncTokens:
+    """How sync tokens are signed, and how far back they may reach (the tombstone retention).
+
+    Installed once per process by the core at start-up (``configure_sync_tokens``), from the
+    deployment's secret and ``STADTKERN_TOMBSTONE_RETENTION_DAYS``: modules call ``sync_token`` and
+    ``parse_since`` without either, and cannot forget the retention (they did: a phone with an old
+    token silently kept deleted items). Until then: a random key, no retention (tools, unit tests).
+    """
+
+    def __init__(self) -> None:
+        self.key = secrets.token_bytes(32)
+        self.retention: dt.timedelta | None = None
+
+    def sign(self, payload: bytes) -> str:
+        mac = hmac.new(self.key, payload, hashlib.sha256).digest()[:16]
+        return base64.urlsafe_b64encode(mac).decode().rstrip("=")
+
+
+_sync = _SyncTokens()
+
+
+def configure_sync_tokens(secret: str, retention: dt.timedelta) -> None:
+    """Sign sync tokens with a key derived from ``secret``; refuse (410) those older than ``retention``."""
+    _sync.key = hmac.new(secret.encode(), b"stadtkern sync token v1", hashlib.sha256).digest()
+    _sync.retention = retention
+
+
 def sync_token(now: dt.datetime) -> str:
-    """The token a delta response hands out for ``now`` (a little earlier: the next delta repeats, never misses)."""
-    return _b64({"t": (now - SYNC_OVERLAP).isoformat()})
+    """The token a delta response hands out for ``now`` (a little earlier: the next delta repeats, never
+    misses), signed: a client cannot move it to a moment of its choosing."""
+    body = _b64({"t": (now - SYNC_OVERLAP).isoformat()})
+    return f"{body}.{_sync.sign(body.encode())}"
 
 
 def parse_since(since: str | None, retention: dt.timedelta | None = None) -> dt.datetime | None:
-    """Decode ``?since=``; a token older than the tombstone retention means: resync in full (410)."""
+    """Decode ``?since=``; a token older than the tombstone retention (or from before tokens were
+    signed) means: resync in full (410). ``retention`` overrides the deployment's."""
     if not since:
         return None
-    raw = _unb64(since, "query.since")
+    body, dot, mac = since.partition(".")
+    if not dot:
+        legacy = _unb64(body, "query.since")  # unsigned, as this server handed them out before
+        if isinstance(legacy, dict) and "t" in legacy:
+            raise Gone(detail="sync token from an older server version; fetch the full list again")
+        raise Invalid("query.since", "malformed sync token; use the sync_token of the last response")
+    if not hmac.compare_digest(mac, _sync.sign(body.encode())):
+        raise Invalid("query.since", "not a sync token of this server; use the sync_token of the last response")
+    raw = _unb64(body, "query.since")
     try:
         moment = dt.datetime.fromisoformat(raw["t"])
     except (TypeError, KeyError, ValueError):
         raise Invalid("query.since", "malformed sync token; use the sync_token of the last response") from None
     if moment.tzinfo is None:  # compared with aware times below; a naive token would be a 500
         moment = moment.replace(tzinfo=dt.UTC)
-    if retention is not None and moment < dt.datetime.now(dt.UTC) - retention:
+    limit = retention if retention is not None else _sync.retention
+    if limit is not None and moment < dt.datetime.now(dt.UTC) - limit:
         raise Gone(detail="sync token is older than the deletion history; fetch the full list again")
     return moment
 
