@@ -41,6 +41,7 @@ async def _create_admin(settings: Settings, tenant: str, email: str, name: str, 
     plan = _plan(settings)
     if tenant not in plan.tenants:
         raise StartupError(f"unknown city {tenant!r}; the manifest declares {', '.join(plan.tenants)}")
+    await _require_current_schema(settings)  # else "no such table" deep inside the first insert
     engine = create_unpooled_engine(settings.database_url)
     try:
         async with session_factory(engine)() as session, session.begin():
@@ -109,6 +110,23 @@ def _run_module_tool(args: argparse.Namespace) -> None:
         print(revision(args.module, args.message))
 
 
+def _ask_password(variable: str) -> str:
+    if not sys.stdin.isatty():  # a script or a container: getpass would end in EOFError
+        raise StartupError(f"no password: set {variable} (or run the command in a terminal to type it)")
+    return getpass.getpass("Password (12+ characters): ")
+
+
+def _database_down(settings: Settings, exc: BaseException) -> StartupError:
+    """One sentence for an operator instead of a driver's traceback; the URL without its password."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        where = make_url(settings.database_url).render_as_string(hide_password=True)
+    except Exception:  # a malformed URL: say so without echoing it
+        where = "STADTKERN_DATABASE_URL (malformed)"
+    return StartupError(f"cannot reach the database at {where} ({type(exc).__name__}); is it running?")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="stadtkern", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -164,7 +182,7 @@ def _run_command(args: argparse.Namespace) -> None:
 
         asyncio.run(run_worker(settings))
     elif args.command == "create-admin":
-        password = os.environ.get(args.password_env) or getpass.getpass("Password (12+ characters): ")
+        password = os.environ.get(args.password_env) or _ask_password(args.password_env)
         if len(password) < 12:
             raise StartupError("the password needs at least 12 characters")
         asyncio.run(_create_admin(settings, args.tenant, args.email, args.name, password))
@@ -189,7 +207,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command in ("new-module", "revision"):
             _run_module_tool(args)
         else:
-            _run_command(args)
+            try:
+                _run_command(args)
+            except Exception as exc:
+                from core.http.outages import is_transient
+
+                if not is_transient(exc):
+                    raise
+                raise _database_down(load_settings(), exc) from None
     except StartupError as exc:
         print(f"stadtkern: {exc}", file=sys.stderr)
         return 2

@@ -62,15 +62,28 @@ def _check_locales(locales: list[str], where: str) -> None:
             raise StartupError(f"{where}[{index}]: {locale!r} is listed twice")
 
 
+def _convert(raw: Any, source: str) -> Manifest:
+    """Each city converted on its own: msgspec writes a dict value's position as ``[...]``, and an
+    operator needs to know which city's table has the unknown or wrong key."""
+    try:
+        tenants = raw.get("tenants") if isinstance(raw, dict) else None
+        if isinstance(tenants, dict):
+            for slug, table in tenants.items():
+                try:
+                    msgspec.convert(table, TenantManifest)
+                except msgspec.ValidationError as exc:
+                    raise StartupError(f"{source}: {_path_of(exc, f'tenants.{slug}')}") from None
+        return msgspec.convert(raw, Manifest)
+    except msgspec.ValidationError as exc:
+        raise StartupError(f"{source}: {_path_of(exc)}") from None
+
+
 def parse_manifest(text: str, source: str = "module_manifest.toml") -> Manifest:
     try:
         raw = msgspec.toml.decode(text)
     except msgspec.DecodeError as exc:
         raise StartupError(f"{source}: not valid TOML ({exc})") from None
-    try:
-        manifest = msgspec.convert(raw, Manifest)
-    except msgspec.ValidationError as exc:
-        raise StartupError(f"{source}: {_path_of(exc)}") from None
+    manifest = _convert(raw, source)
     if not manifest.tenants:
         raise StartupError(f"{source}: declares no city under [tenants]")
     for slug, tenant in manifest.tenants.items():

@@ -221,7 +221,7 @@ async def test_etag_and_304(client: AsyncTestClient[Litestar]) -> None:
     first = await client.get("/v1/dortmund/app-config")
     assert first.status_code == 200
     etag = first.headers["etag"]
-    assert etag.startswith('"') and etag.endswith('"')
+    assert etag.startswith('W/"') and etag.endswith('"')  # weak: the same for every encoding
 
     again = await client.get("/v1/dortmund/app-config")
     assert again.headers["etag"] == etag
@@ -231,7 +231,9 @@ async def test_etag_and_304(client: AsyncTestClient[Litestar]) -> None:
     assert not_modified.content == b""
     assert not_modified.headers["etag"] == etag
 
-    weak = await client.get("/v1/dortmund/app-config", headers={"If-None-Match": f'"other", W/{etag}'})
+    # If-None-Match compares weakly (RFC 9110 §13.1.2): with or without W/, among other tags
+    strong_form = etag.removeprefix("W/")
+    weak = await client.get("/v1/dortmund/app-config", headers={"If-None-Match": f'"other", {strong_form}'})
     assert weak.status_code == 304
 
     stale = await client.get("/v1/dortmund/app-config", headers={"If-None-Match": '"stale"'})
@@ -308,8 +310,9 @@ async def test_compression_keeps_etag_and_304(
     assert "accept-encoding" in headers.get("vary", "").lower()
     assert len(wire) < len(plain.content)
     assert json.loads(decode(wire)) == plain.json()
-    # one representation, one tag: the ETag does not depend on the encoding
+    # one representation, one tag: the ETag does not depend on the encoding, so it is weak (RFC 9110)
     assert headers["etag"] == plain.headers["etag"]
+    assert headers["etag"].startswith('W/"')
 
     not_modified = await client.get(
         "/schema/openapi.json", headers={"Accept-Encoding": encoding, "If-None-Match": headers["etag"]}

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from core import __version__
 from core.api.contract import ENTRY_POINT_GROUP
 from core.errors import StartupError
 from core.loader import InstalledModule, ModuleToml, Plan, build_plan, discover
@@ -85,7 +86,7 @@ def test_unparseable_accepted_range() -> None:
 
 def test_requires_core_not_met() -> None:
     message = fails(manifest("[tenants.schwerte.modules.alpha]"), fake("alpha", requires_core=">=0.2,<0.3"))
-    assert message == "module 'alpha' 1.0.0 requires core >=0.2,<0.3, this core is 0.1.0"
+    assert message == f"module 'alpha' 1.0.0 requires core >=0.2,<0.3, this core is {__version__}"
 
 
 def test_dependency_not_installed() -> None:

@@ -1,8 +1,11 @@
 """``ETag`` on every successful GET, ``304`` on a matching ``If-None-Match``, and ``Cache-Control``.
 
 Litestar only sets an ETag when a handler asks for one; answering ``If-None-Match`` is ours to do,
-once, here. The tag is a hash of the uncompressed body, so it is the same on every API replica.
-Responses to a request with credentials are private; anonymous reads are public but revalidated.
+once, here. The tag is a hash of the uncompressed body, so it is the same on every API replica
+and for every content encoding; that makes it a weak validator (RFC 9110 §8.8.1: identity, gzip
+and br are different byte sequences), written ``W/"…"``. ``If-None-Match`` compares weakly, as
+the RFC prescribes, so 304s work the same. Responses to a request with credentials are private;
+anonymous reads are public but revalidated.
 """
 
 from __future__ import annotations
@@ -76,7 +79,7 @@ class ETagMiddleware:
         names = {k.lower() for k, _ in headers}
         etag = next((v for k, v in headers if k.lower() == b"etag"), None)
         if etag is None:
-            etag = b'"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
+            etag = b'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest().encode() + b'"'
             headers.append((b"etag", etag))
         if b"cache-control" not in names:
             headers.append((b"cache-control", b"private, no-cache" if private else b"public, no-cache"))

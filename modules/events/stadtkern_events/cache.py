@@ -184,7 +184,8 @@ class Page:
         self.body = body
         self.version = version
         self.expires = expires
-        self.etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        # Weak like the core's (core/http/etag.py): one tag for the identity, gzip and br bytes.
+        self.etag = 'W/"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
 
 
 class PageCache:
