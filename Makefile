@@ -11,6 +11,10 @@ PARTNER_DIST  := examples/waste_calendar
 # reinstall it, or the tests would run the stale copy in site-packages.
 PARTNER_SRC   := $(shell find $(PARTNER_DIST)/stadtkern_waste -type f ! -path '*/__pycache__/*' 2>/dev/null)
 
+# `make run PORT=8080` (or HOST=0.0.0.0 to serve the local network) changes where `make run` listens.
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
 export STADTKERN_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
 .PHONY: install run test lint format openapi bench clean template-check api-snapshot
@@ -34,7 +38,7 @@ run: install
 	STADTKERN_ENV=dev STADTKERN_LOG_JSON=false \
 	STADTKERN_SECRET_KEY=$${STADTKERN_SECRET_KEY:-dev-only-not-secret-stadtkern-embedded-default} \
 	STADTKERN_DATABASE_URL=$${STADTKERN_DATABASE_URL:-sqlite+aiosqlite:///./stadtkern.db} \
-	$(BIN)/stadtkern run --host 127.0.0.1 --port 8000
+	$(BIN)/stadtkern run --host $(HOST) --port $(PORT)
 
 # The whole suite, every test on SQLite and on PostgreSQL (STADTKERN_TEST_DATABASE_URL).
 test: install
