@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api.db import Base, TenantOwned, Tombstone  # noqa: F401 - re-exported: the core lineage owns its table
@@ -46,6 +46,34 @@ class StaffGrant(TenantOwned):
     staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_staff_account.id", ondelete="CASCADE"))
     module_id: Mapped[str] = mapped_column(String(32))
     role: Mapped[str] = mapped_column(String(32))
+
+
+class StaffSession(TenantOwned):
+    """One sign-in; its id is the staff token's ``sid``. ``tenant_id`` is the city it was opened in
+    and the only city whose roles the token carries. No address, no user agent, no last-seen."""
+
+    __tablename__ = "core_staff_session"
+
+    staff_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_staff_account.id", ondelete="CASCADE"), index=True)
+    # indexed: sign-in deletes every expired session (no job needed to keep the table small)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class StaffInvitation(TenantOwned):
+    """An offer of ``grants`` in one city to whoever holds ``email``; only the token's SHA-256 is kept."""
+
+    __tablename__ = "core_staff_invitation"
+
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    grants: Mapped[dict[str, str]] = mapped_column(JSON)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True), index=True)
+    accepted_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    invited_by: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("core_staff_account.id", ondelete="SET NULL"), nullable=True
+    )
 
 
 class JobRun(Base):
