@@ -234,11 +234,7 @@ def _tenant_router(plan: Plan, port: PushPort, secret_key: str, factory: async_s
             devices.update_device,
             devices.delete_device,
             devices.export_device,
-            staff.login,
-            staff.staff_me,
-            staff.list_staff,
-            staff.create_staff,
-            staff.replace_grants,
+            *staff.ROUTES,
             *_module_routers(plan, port, secret_key, factory),
         ],
     )

@@ -14,7 +14,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.models import StaffAccount, StaffGrant
+from core.models import StaffAccount, StaffGrant, StaffInvitation
 from core.testing import STAFF_PASSWORD, staff_headers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -22,13 +22,48 @@ PASSWORD = "a sufficiently long passphrase"
 
 
 def editor_body(email: str, **overrides: Any) -> dict[str, Any]:
-    return {
-        "email": email,
-        "display_name": "Ed Itor",
-        "password": PASSWORD,
-        "grants": {"push": "editor"},
-        **overrides,
-    }
+    """An invitation of ``email`` as a push editor."""
+    return {"email": email, "display_name": "Ed Itor", "grants": {"push": "editor"}, **overrides}
+
+
+async def invite(
+    client: AsyncTestClient[Litestar], admin: dict[str, str], email: str, tenant: str = "dortmund", **overrides: Any
+) -> dict[str, Any]:
+    """The admin's invitation of ``email`` (201), with its one-time token."""
+    response = await client.post(f"/v1/{tenant}/staff/invitations", json=editor_body(email, **overrides), headers=admin)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+async def accept(
+    client: AsyncTestClient[Litestar], token: str, password: str = PASSWORD, tenant: str = "dortmund"
+) -> Any:
+    """The invitee's answer to an invitation (a response, to check its status)."""
+    return await client.post(f"/v1/{tenant}/staff/invitations/accept", json={"token": token, "password": password})
+
+
+async def join(
+    client: AsyncTestClient[Litestar],
+    admin: dict[str, str],
+    email: str,
+    password: str = PASSWORD,
+    tenant: str = "dortmund",
+    **overrides: Any,
+) -> dict[str, Any]:
+    """Invited and accepted: the account as the city sees it."""
+    invitation = await invite(client, admin, email, tenant, **overrides)
+    accepted = await accept(client, invitation["token"], password, tenant)
+    assert accepted.status_code == 200, accepted.text
+    return accepted.json()  # type: ignore[no-any-return]
+
+
+async def sign_in(
+    client: AsyncTestClient[Litestar], email: str, password: str = PASSWORD, tenant: str = "dortmund"
+) -> dict[str, str]:
+    """Auth headers of a fresh session."""
+    login = await client.post(f"/v1/{tenant}/staff/login", json={"email": email, "password": password})
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['token']}"}
 
 
 def _problem_without_id(body: dict[str, Any]) -> dict[str, Any]:
@@ -62,23 +97,21 @@ async def test_login_success_and_uniform_failure(
     assert "token" not in wrong_password.text
 
 
-async def test_admin_creates_editor_replaces_grants_and_lists(
+async def test_admin_invites_editor_replaces_grants_and_lists(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     admin = await staff_headers(client, sessions, email="admin@dortmund.de")
-    created = await client.post("/v1/dortmund/staff/accounts", json=editor_body("Ed.Itor@Dortmund.de"), headers=admin)
-    assert created.status_code == 201, created.text
-    editor = created.json()
+    editor = await join(client, admin, "Ed.Itor@Dortmund.de")
     assert editor["email"] == "ed.itor@dortmund.de"
     assert editor["grants"] == {"push": "editor"}
     assert editor["active"] is True
-    assert "password" not in created.text and "argon2" not in created.text
 
     # the new editor can sign in and sees only their own grant
-    login = await client.post("/v1/dortmund/staff/login", json={"email": "ed.itor@dortmund.de", "password": PASSWORD})
-    assert login.status_code == 200
-    editor_auth = {"Authorization": f"Bearer {login.json()['token']}"}
+    editor_auth = await sign_in(client, "ed.itor@dortmund.de")
     assert (await client.get("/v1/dortmund/staff/me", headers=editor_auth)).json()["grants"] == {"push": "editor"}
+    listed = (await client.get("/v1/dortmund/staff/accounts", headers=admin)).json()["items"]
+    assert [a["email"] for a in listed] == ["admin@dortmund.de", "ed.itor@dortmund.de"]
+    assert "password" not in str(listed) and "argon2" not in str(listed)
 
     replaced = await client.put(
         f"/v1/dortmund/staff/accounts/{editor['id']}/grants",
@@ -119,10 +152,7 @@ async def test_staff_list_is_paginated_with_a_cursor(
 ) -> None:
     admin = await staff_headers(client, sessions, email="a-admin@dortmund.de")
     for name in ("d", "b", "e", "c"):
-        response = await client.post(
-            "/v1/dortmund/staff/accounts", json=editor_body(f"{name}@dortmund.de"), headers=admin
-        )
-        assert response.status_code == 201, response.text
+        await join(client, admin, f"{name}@dortmund.de")
     # staff of another city are not listed
     await staff_headers(client, sessions, tenant="schwerte", email="z@schwerte.de")
 
@@ -152,17 +182,17 @@ async def test_editor_cannot_manage_accounts(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     editor = await staff_headers(client, sessions, grants={"push": "editor"}, email="ed@dortmund.de")
-    create = await client.post("/v1/dortmund/staff/accounts", json=editor_body("x@dortmund.de"), headers=editor)
+    create = await client.post("/v1/dortmund/staff/invitations", json=editor_body("x@dortmund.de"), headers=editor)
     assert create.status_code == 403
     assert create.headers["content-type"].startswith("application/problem+json")
     assert (await client.get("/v1/dortmund/staff/accounts", headers=editor)).status_code == 403
     # a module admin is not a city admin either
     module_admin = await staff_headers(client, sessions, grants={"push": "admin"}, email="pa@dortmund.de")
-    again = await client.post("/v1/dortmund/staff/accounts", json=editor_body("y@dortmund.de"), headers=module_admin)
+    again = await client.post("/v1/dortmund/staff/invitations", json=editor_body("y@dortmund.de"), headers=module_admin)
     assert again.status_code == 403
+    assert (await client.get("/v1/dortmund/staff/invitations", headers=module_admin)).status_code == 403
     async with sessions() as session:
-        emails = set((await session.scalars(select(StaffAccount.email))).all())
-    assert "x@dortmund.de" not in emails and "y@dortmund.de" not in emails
+        assert (await session.scalars(select(StaffInvitation))).all() == []
 
 
 async def test_staff_of_one_city_have_no_access_to_another(
@@ -174,7 +204,7 @@ async def test_staff_of_one_city_have_no_access_to_another(
     )
     assert login.status_code == 401
     assert (await client.get("/v1/dortmund/staff/accounts", headers=schwerte)).status_code == 403
-    foreign = await client.post("/v1/dortmund/staff/accounts", json=editor_body("spy@dortmund.de"), headers=schwerte)
+    foreign = await client.post("/v1/dortmund/staff/invitations", json=editor_body("spy@dortmund.de"), headers=schwerte)
     assert foreign.status_code == 403
     assert (await client.get("/v1/dortmund/staff/me", headers=schwerte)).status_code == 403
     # at home the token works
@@ -198,29 +228,34 @@ async def test_short_password_is_rejected_and_hash_is_argon2id(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     admin = await staff_headers(client, sessions)
-    short = await client.post(
-        "/v1/dortmund/staff/accounts", json=editor_body("short@dortmund.de", password="elevenchars"), headers=admin
-    )
+    invitation = await invite(client, admin, "twelve@dortmund.de")
+    short = await accept(client, invitation["token"], "elevenchars")
     assert short.status_code == 422
     assert [e["field"] for e in short.json()["errors"]] == ["body.password"]
 
-    exactly_twelve = await client.post(
-        "/v1/dortmund/staff/accounts", json=editor_body("twelve@dortmund.de", password="twelve chars"), headers=admin
-    )
-    assert exactly_twelve.status_code == 201, exactly_twelve.text
+    exactly_twelve = await accept(client, invitation["token"], "twelve chars")
+    assert exactly_twelve.status_code == 200, exactly_twelve.text
     async with sessions() as session:
         account = await session.scalar(select(StaffAccount).where(StaffAccount.email == "twelve@dortmund.de"))
         assert account is not None
         assert account.password_hash.startswith("$argon2id$")
         assert "twelve chars" not in account.password_hash
-        assert await session.scalar(select(StaffAccount).where(StaffAccount.email == "short@dortmund.de")) is None
 
 
 async def test_bad_email_is_422(client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]) -> None:
     admin = await staff_headers(client, sessions)
-    response = await client.post("/v1/dortmund/staff/accounts", json=editor_body("not-an-email"), headers=admin)
+    response = await client.post("/v1/dortmund/staff/invitations", json=editor_body("not-an-email"), headers=admin)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "body.email"
+
+
+async def test_accounts_are_not_created_directly(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """The old account creation answered 409 for an e-mail of any city; people now come by invitation."""
+    admin = await staff_headers(client, sessions)
+    body = {**editor_body("new@dortmund.de"), "password": PASSWORD}
+    assert (await client.post("/v1/dortmund/staff/accounts", json=body, headers=admin)).status_code == 405
 
 
 def _cli(database: str, *args: str, password: str | None) -> subprocess.CompletedProcess[str]:
@@ -256,7 +291,7 @@ async def test_create_admin_command(client: AsyncTestClient[Litestar], database:
     admin = {"Authorization": f"Bearer {login.json()['token']}"}
     me = await client.get("/v1/dortmund/staff/me", headers=admin)
     assert me.json()["grants"] == {"*": "admin"}
-    created = await client.post("/v1/dortmund/staff/accounts", json=editor_body("new@dortmund.de"), headers=admin)
+    created = await client.post("/v1/dortmund/staff/invitations", json=editor_body("new@dortmund.de"), headers=admin)
     assert created.status_code == 201
     # admin of Dortmund only
     schwerte = await client.post("/v1/schwerte/staff/login", json={"email": "x@y.de", "password": PASSWORD})

@@ -1,4 +1,9 @@
-"""Staff sign-in and account administration (city admins manage their own city's staff only)."""
+"""Staff sign-in and account administration; a city's admin sees and changes only its own staff.
+
+An account another city employs (and one no city employs) does not exist for this city's admin:
+every route answers 404 for it, and nothing tells whether its e-mail has an account. People come
+to a city through an invitation they accept (``core.routes.staff_invitations``).
+"""
 
 from __future__ import annotations
 
@@ -6,33 +11,40 @@ import uuid
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Request, get, post, put
-from litestar.connection import ASGIConnection
+from litestar import Request, Response, delete, get, post, put
 from litestar.di import NamedDependency
-from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
-from litestar.handlers.base import BaseRouteHandler
+from litestar.exceptions import NotAuthorizedException
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api.contract import BUILTIN_ROLES
-from core.api.errors import Conflict, Invalid, NotFound
-from core.api.guards import AUTH_GUARD_MARK, require_admin
-from core.api.identity import ALL_MODULES, StaffUser
+from core.api.errors import Conflict, NotFound
+from core.api.guards import require_admin
+from core.api.identity import StaffUser
 from core.api.limits import Budget
 from core.api.paging import paginate
-from core.auth.passwords import MIN_LENGTH, hash_password, needs_rehash, verify_password
+from core.auth.passwords import hash_password, needs_rehash, verify_password
 from core.auth.tokens import staff_token
-from core.loader import Plan, Tenant
+from core.loader import Tenant
 from core.models import StaffAccount, StaffGrant
+from core.routes import staff_invitations, staff_sessions
 from core.routes.deps import request_limits
+from core.routes.staff_common import (
+    SIGN_IN_WINDOW,
+    Email,
+    StaffOut,
+    account_out,
+    check_grants,
+    city_account,
+    problem,
+    staff_of_city,
+)
 from core.settings import Settings
-from core.staff import create_account, find_by_email, grants_in, set_grants
+from core.staff import find_by_email, grants_in, remove_from_city, set_grants
+from core.staff_sessions import open_session
 
-SIGN_IN_WINDOW = 15 * 60
-
-Email = Annotated[str, msgspec.Meta(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+__all__ = ["ROUTES", "StaffOut"]
 
 
 class LoginIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -46,23 +58,7 @@ class LoginOut(msgspec.Struct):
     token_type: str = "Bearer"  # noqa: S105 - the scheme name, not a secret
 
 
-class StaffIn(msgspec.Struct, forbid_unknown_fields=True):
-    email: Email
-    display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    password: Annotated[str, msgspec.Meta(min_length=MIN_LENGTH, max_length=1024)]
-    # module id (or "*" for the whole city) -> role
-    grants: dict[str, str]
-
-
 class GrantsIn(msgspec.Struct, forbid_unknown_fields=True):
-    grants: dict[str, str]
-
-
-class StaffOut(msgspec.Struct):
-    id: uuid.UUID
-    email: str
-    display_name: str
-    active: bool
     grants: dict[str, str]
 
 
@@ -71,23 +67,10 @@ class StaffPage(msgspec.Struct, omit_defaults=True):
     next_cursor: str | None = None
 
 
-def _check_grants(plan: Plan, city: NamedDependency[Tenant], grants: dict[str, str]) -> dict[str, str]:
-    for module_id, role in grants.items():
-        where = f"body.grants.{module_id}"
-        if module_id != ALL_MODULES and module_id not in city.modules:
-            raise Invalid(where, f"module {module_id!r} is not enabled for this city")
-        allowed = set(BUILTIN_ROLES)
-        if module_id != ALL_MODULES:
-            allowed |= set(plan.metas[module_id].roles)
-        if role not in allowed:
-            raise Invalid(where, f"role must be one of {', '.join(sorted(allowed))}")
-    return grants
-
-
 @post(
     "/staff/login",
     status_code=HTTP_200_OK,
-    summary="Staff sign-in; returns a bearer token",
+    summary="Staff sign-in; returns a bearer token for this city, valid until it expires or is revoked",
     opt={"anonymous_write": "sign-in is how staff get a credential"},
 )
 async def login(
@@ -112,34 +95,12 @@ async def login(
         # argon2-cffi raised its defaults since this hash was made: the plain password is at hand
         # only now, so upgrade the stored hash in the same transaction.
         account.password_hash = hash_password(data.password)
-    token = staff_token(request.app.state.auth, account, settings.staff_token_hours)
+    opened = await open_session(db_session, account.id, city.slug, settings.staff_token_hours)
+    token = staff_token(request.app.state.auth, opened)
     return LoginOut(token=token, expires_in=settings.staff_token_hours * 3600)
 
 
-async def _out(session: AsyncSession, account: StaffAccount, tenant: str) -> StaffOut:
-    return StaffOut(
-        id=account.id,
-        email=account.email,
-        display_name=account.display_name,
-        active=account.active,
-        grants=await grants_in(session, account.id, tenant),
-    )
-
-
-async def _staff_of_city(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
-    """Any role in this city, for any module: an editor of one module must be able to see their grants."""
-    user = connection.scope.get("user")
-    if not isinstance(user, StaffUser):
-        raise NotAuthorizedException(detail="staff credentials required")
-    tenant = str(connection.path_params.get("tenant", ""))
-    if not any(city == tenant for city, _module in user.grants):
-        raise PermissionDeniedException(detail="no role in this city")
-
-
-setattr(_staff_of_city, AUTH_GUARD_MARK, True)
-
-
-@get("/staff/me", guards=[_staff_of_city], summary="The signed-in staff account in this city")
+@get("/staff/me", guards=[staff_of_city], summary="The signed-in staff account in this city")
 async def staff_me(
     city: NamedDependency[Tenant],
     db_session: NamedDependency[AsyncSession],
@@ -148,10 +109,10 @@ async def staff_me(
     account = await db_session.get(StaffAccount, request.user.staff_id)
     if account is None:
         raise NotFound(detail="account not found")
-    return await _out(db_session, account, city.slug)
+    return await account_out(db_session, account, city.slug)
 
 
-@get("/staff/accounts", guards=[require_admin], summary="Staff of this city")
+@get("/staff/accounts", guards=[require_admin], summary="Staff of this city (accounts with a role here)")
 async def list_staff(
     city: NamedDependency[Tenant],
     db_session: NamedDependency[AsyncSession],
@@ -164,25 +125,14 @@ async def list_staff(
     rows, next_cursor = await paginate(
         db_session, stmt, [StaffAccount.email, StaffAccount.id], cursor=cursor, limit=limit
     )
-    return StaffPage(items=[await _out(db_session, a, city.slug) for a in rows], next_cursor=next_cursor)
+    return StaffPage(items=[await account_out(db_session, a, city.slug) for a in rows], next_cursor=next_cursor)
 
 
-@post("/staff/accounts", guards=[require_admin], status_code=HTTP_201_CREATED, summary="Create a staff account")
-async def create_staff(
-    data: JSONBody[StaffIn],
-    city: NamedDependency[Tenant],
-    db_session: NamedDependency[AsyncSession],
-    request: Request[Any, Any, Any],
-) -> StaffOut:
-    grants = _check_grants(request.app.state.plan, city, data.grants)
-    if await find_by_email(db_session, data.email) is not None:
-        raise Conflict(detail="an account with this e-mail exists; grant it roles instead")
-    account = await create_account(db_session, data.email, data.display_name, data.password)
-    await set_grants(db_session, account.id, city.slug, grants)
-    return await _out(db_session, account, city.slug)
-
-
-@put("/staff/accounts/{staff_id:uuid}/grants", guards=[require_admin], summary="Replace roles in this city")
+@put(
+    "/staff/accounts/{staff_id:uuid}/grants",
+    guards=[require_admin],
+    summary="Replace roles in this city (404 for an account without a role here; no roles = deactivate here)",
+)
 async def replace_grants(
     staff_id: FromPath[uuid.UUID],
     data: JSONBody[GrantsIn],
@@ -190,9 +140,45 @@ async def replace_grants(
     db_session: NamedDependency[AsyncSession],
     request: Request[Any, Any, Any],
 ) -> StaffOut:
-    grants = _check_grants(request.app.state.plan, city, data.grants)
-    account = await db_session.get(StaffAccount, staff_id)
-    if account is None:
-        raise NotFound(detail="account not found")
-    await set_grants(db_session, account.id, city.slug, grants)
-    return await _out(db_session, account, city.slug)
+    grants = check_grants(request.app.state.plan, city, data.grants)
+    account = await city_account(db_session, staff_id, city)
+    if not grants:
+        await remove_from_city(db_session, account, city.slug)
+    else:
+        await set_grants(db_session, account.id, city.slug, grants)
+    return await account_out(db_session, account, city.slug)
+
+
+@delete(
+    "/staff/accounts/{staff_id:uuid}",
+    guards=[require_admin],
+    status_code=HTTP_204_NO_CONTENT,
+    summary=(
+        "Deactivate an account in this city: its roles here are removed and its sessions here end at once; "
+        "another city's roles stay (coming back takes a new invitation)"
+    ),
+    responses={409: problem(409, "an admin cannot deactivate their own account")},
+)
+async def deactivate_staff(
+    staff_id: FromPath[uuid.UUID],
+    city: NamedDependency[Tenant],
+    db_session: NamedDependency[AsyncSession],
+    request: Request[StaffUser, Any, Any],
+) -> Response[None]:
+    account = await city_account(db_session, staff_id, city)
+    if account.id == request.user.staff_id:
+        # the city's last admin could otherwise lock everyone out (only the CLI would help)
+        raise Conflict(detail="you cannot deactivate your own account")
+    await remove_from_city(db_session, account, city.slug)
+    return Response(None, status_code=HTTP_204_NO_CONTENT)
+
+
+ROUTES = [
+    login,
+    staff_me,
+    list_staff,
+    replace_grants,
+    deactivate_staff,
+    *staff_sessions.ROUTES,
+    *staff_invitations.ROUTES,
+]
