@@ -124,12 +124,35 @@ def check_definition(questions: list[Question], field: str = "body.questions") -
             if bad:
                 problems.append((f"{where}.scale_labels", f"labels must be for points 1..{q.scale}"))
         if q.show_if is not None:
-            earlier = seen.get(q.show_if.question)
-            if earlier is None:
-                problems.append((f"{where}.show_if.question", "must name an earlier question"))
+            problems.extend(_check_condition(q.show_if, seen.get(q.show_if.question), f"{where}.show_if"))
         seen[q.id] = q
     if problems:
         raise Invalid.many(problems)
+
+
+def condition_values(q: Question) -> list[str] | None:
+    """The values ``show_if.any_of`` may name for an earlier question ``q``; None: it cannot be a condition."""
+    if q.kind in CHOICE_KINDS:
+        return [o.id for o in q.options]
+    if q.kind == "yes_no":
+        return ["yes", "no"]
+    if q.kind == "rating":
+        return [str(point) for point in range(1, q.scale + 1)]
+    return None  # free text: no value an editor could list is a meaningful condition
+
+
+def _check_condition(cond: ShowIf, earlier: Question | None, where: str) -> list[tuple[str, str]]:
+    """A condition must be reachable: an earlier question, and only values it can be answered with."""
+    if earlier is None:
+        return [(f"{where}.question", "must name an earlier question")]
+    values = condition_values(earlier)
+    if values is None:
+        return [(where, f"a {earlier.kind} answer cannot be a condition")]
+    return [
+        (f"{where}.any_of[{i}]", f"{earlier.id!r} has no answer {value!r}; one of {', '.join(values)}")
+        for i, value in enumerate(cond.any_of)
+        if value not in values
+    ]
 
 
 def _as_condition_values(q: Question, value: Any) -> set[str]:

@@ -237,3 +237,34 @@ async def test_surveys_speak_the_callers_language(
     draft = await create_survey(client, staff, publish=False)
     assert (await client.get(f"{BASE}/surveys/{draft}/edit", headers=staff)).json()["title"] == t("Umfrage")
     assert (await client.get(f"{BASE}/surveys/{draft}")).status_code == 404
+
+
+async def test_a_condition_must_name_an_answer_the_earlier_question_has(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """``show_if.any_of`` naming an option the earlier question lacks (``bicycle`` for ``bike``) would
+    hide the question for everyone: a 422 naming the value, for every kind of earlier question."""
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    mode = {
+        "id": "mode",
+        "kind": "single_choice",
+        "text": t("Wie?"),
+        "options": [{"id": "bike", "label": t("Rad")}, {"id": "car", "label": t("Auto")}],
+    }
+    cases: list[tuple[dict[str, Any], list[str], str]] = [
+        (mode, ["car", "bicycle"], "body.questions[1].show_if.any_of[1]"),
+        ({**mode, "kind": "multiple_choice"}, ["bicycle"], "body.questions[1].show_if.any_of[0]"),
+        ({**mode, "kind": "ranking"}, ["Bike"], "body.questions[1].show_if.any_of[0]"),
+        ({"id": "mode", "kind": "yes_no", "text": t("Ja?")}, ["true"], "body.questions[1].show_if.any_of[0]"),
+        ({"id": "mode", "kind": "rating", "text": t("Note"), "scale": 5}, ["6"], "body.questions[1].show_if.any_of[0]"),
+        ({"id": "mode", "kind": "free_text", "text": t("Was?")}, ["egal"], "body.questions[1].show_if"),
+    ]
+    for earlier, any_of, field in cases:
+        why = {"id": "why", "kind": "free_text", "text": t("Warum?"), "show_if": {"question": "mode", "any_of": any_of}}
+        body = {"title": t("S"), "questions": [earlier, why]}
+        response = await client.post(f"{BASE}/surveys", json=body, headers=staff)
+        assert response.status_code == 422, (earlier["kind"], response.text)
+        assert _keys(response) == [field], (earlier["kind"], response.json())
+    reachable = {**why, "show_if": {"question": "mode", "any_of": ["bike"]}}
+    ok = await client.post(f"{BASE}/surveys", json={"title": t("S"), "questions": [mode, reachable]}, headers=staff)
+    assert ok.status_code == 201, ok.text
