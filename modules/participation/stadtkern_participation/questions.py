@@ -290,12 +290,24 @@ def tally(questions: list[Question], answer_sets: Iterable[dict[str, Any]], *, w
     return out
 
 
+# A cell starting with one of these is a formula to Excel, LibreOffice or Google Sheets (OWASP "CSV
+# Injection"; the fullwidth forms are folded to ASCII by some East Asian spreadsheet settings).
+# defusedcsv (Apache-2.0, maintained) was checked: it skips tab and CR, and the rule is one line.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(cell: str) -> str:
+    """``cell`` with a leading single quote if it starts like a formula: spreadsheets then show it as text."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def csv_cell(q: Question, value: Any) -> str:
-    """An answer as one CSV cell (choices joined by ``;``, a ranking by `` > ``)."""
+    """An answer as one CSV cell (choices joined by ``;``, a ranking by `` > ``), formulas neutralised."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, list):
         return (" > " if q.kind == "ranking" else ";").join(str(v) for v in value)
-    return str(value)
+    # Residents type free text: "=HYPERLINK(...)" must not run in the editor's spreadsheet.
+    return spreadsheet_safe(str(value))

