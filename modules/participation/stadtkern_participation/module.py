@@ -12,6 +12,7 @@ from stadtkern_participation.models import MODELS
 from stadtkern_participation.seed import seed
 from stadtkern_participation.services.draws import TOPIC_INVITATIONS
 from stadtkern_participation.services.offers import TOPIC_OFFERS
+from stadtkern_participation.services.privacy import device_data
 from stadtkern_participation.services.surveys import TOPIC_RESULTS
 from stadtkern_participation.settings import ParticipationSettings
 from stadtkern_participation.staff import route_handlers as staff_routes
@@ -42,4 +43,5 @@ spec = ModuleSpec(
     ),
     jobs=JOBS,
     seed=seed,
+    device_data=device_data,
 )

@@ -138,7 +138,7 @@ async def test_double_opt_in_withdrawal_and_device_privacy(
     device_export = (await client.get(f"{BASE}/me", headers=device)).json()
     assert device_export["pool_registrations"][0]["district"] == "Hörde"
 
-    # the device answers a survey: export shows it, deletion removes the marker but keeps the answers
+    # the device answers a survey: export shows it, deletion keeps the answer and the marker
     staff = await staff_headers(client, sessions, grants=EDITOR)
     survey_id = await create_survey(client, staff)
     await client.post(
@@ -149,7 +149,7 @@ async def test_double_opt_in_withdrawal_and_device_privacy(
     assert device_export["result_notifications"] == [survey_id]
     assert (await client.delete(f"{BASE}/me", headers=device)).status_code == 204
     after = (await client.get(f"{BASE}/me", headers=device)).json()
-    assert after == {"answered_surveys": [], "result_notifications": [], "pool_registrations": []}
+    assert after == {"answered_surveys": [survey_id], "result_notifications": [], "pool_registrations": []}
     async with sessions() as session:
         assert await session.scalar(text("SELECT count(*) FROM participation_response")) == 1
         assert await session.scalar(select(PoolMember)) is None

@@ -1,5 +1,6 @@
-"""A device's data in this module: export it, delete it. Survey answers stay: they are anonymous
-and nothing links them to the device (which is also why they cannot be exported for it)."""
+"""A device's data in this module: export it, delete it (the same as the core's
+``/devices/me/export`` and ``DELETE /devices/me`` do for participation). Survey answers stay: they are
+anonymous and nothing links them to the device; the markers stay until their survey closes."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from litestar import Response, delete, get
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from core.api import DeviceUser, ModuleContext, RequestContext, require_device
-from stadtkern_participation.schemas.pool import member_out
 from stadtkern_participation.schemas.privacy import DeviceExport
-from stadtkern_participation.services.privacy import device_markers, device_members, device_subscriptions, forget_device
+from stadtkern_participation.services.privacy import device_export, forget_device
 from stadtkern_participation.settings import ParticipationSettings
 
 Ctx = RequestContext[ParticipationSettings]
@@ -26,12 +26,7 @@ def _device(ctx: ModuleContext[Any]) -> DeviceUser:
 @get("/me", guards=[require_device], summary="Everything participation holds about this device")
 async def export_device(ctx: Ctx) -> DeviceExport:
     """Answered surveys (by their marker), result opt-ins and linked pool records."""
-    device = _device(ctx)
-    return DeviceExport(
-        answered_surveys=sorted(m.survey_id for m in await device_markers(ctx.session, ctx.keys, device.device_id)),
-        result_notifications=sorted(s.survey_id for s in await device_subscriptions(ctx.session, device.device_id)),
-        pool_registrations=[member_out(m) for m in await device_members(ctx.session, device.device_id)],
-    )
+    return await device_export(ctx.session, ctx.keys, _device(ctx).device_id)
 
 
 @delete(
@@ -41,8 +36,8 @@ async def export_device(ctx: Ctx) -> DeviceExport:
     summary="Delete everything participation holds about this device (pool registration included)",
 )
 async def delete_device_data(ctx: Ctx) -> Response[None]:
-    """The device's markers, result opt-ins and pool records."""
-    await forget_device(ctx.session, ctx.keys, _device(ctx).device_id)
+    """The device's result opt-ins and pool records; the markers stay until their survey closes."""
+    await forget_device(ctx.session, _device(ctx).device_id)
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 

@@ -1,15 +1,25 @@
-"""A device's data in this module: find it, delete it. Survey answers stay: they are anonymous
-and nothing links them to the device (which is also why they cannot be exported for it)."""
+"""A device's data in this module: find it, export it, delete it — for the module's own ``/me``
+routes and the core's one export and delete (``ModuleSpec.device_data``).
+
+Survey answers stay: they are anonymous and nothing links them to the device (which is also why
+they cannot be exported for it). The markers stay too, until their survey closes: a marker is
+what refuses the device's second answer, and it says only "this device answered survey S" —
+nobody without the deployment secret can even compute it, and it names no answer (README,
+"Anonymity of survey answers").
+"""
 
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import ModuleKeys
+from core.api import DeviceContext, DeviceData, ModuleKeys
 from stadtkern_participation.models import Marker, PoolMember, ResultSubscription, Survey
+from stadtkern_participation.schemas.pool import member_out
+from stadtkern_participation.schemas.privacy import DeviceExport
 from stadtkern_participation.tokens import marker_for
 
 
@@ -39,11 +49,31 @@ async def device_members(session: AsyncSession, device_id: uuid.UUID) -> list[Po
     return list(await session.scalars(stmt))
 
 
-async def forget_device(session: AsyncSession, keys: ModuleKeys, device_id: uuid.UUID) -> None:
-    """Delete the device's markers, result opt-ins and pool records."""
-    markers = await device_markers(session, keys, device_id)
+async def device_export(session: AsyncSession, keys: ModuleKeys, device_id: uuid.UUID) -> DeviceExport:
+    """Answered surveys (by their marker), result opt-ins and linked pool records."""
+    return DeviceExport(
+        answered_surveys=sorted(m.survey_id for m in await device_markers(session, keys, device_id)),
+        result_notifications=sorted(s.survey_id for s in await device_subscriptions(session, device_id)),
+        pool_registrations=[member_out(m) for m in await device_members(session, device_id)],
+    )
+
+
+async def forget_device(session: AsyncSession, device_id: uuid.UUID) -> None:
+    """Delete the device's result opt-ins and pool records; its markers stay (see the module docstring)."""
     subscriptions = await device_subscriptions(session, device_id)
     members = await device_members(session, device_id)
-    for row in [*markers, *subscriptions, *members]:
+    for row in [*subscriptions, *members]:
         await session.delete(row)
     await session.flush()
+
+
+async def _export_hook(ctx: DeviceContext[Any]) -> DeviceExport:
+    return await device_export(ctx.session, ctx.keys, ctx.device_id)
+
+
+async def _delete_hook(ctx: DeviceContext[Any]) -> None:
+    await forget_device(ctx.session, ctx.device_id)
+
+
+# The core's GET /devices/me/export and DELETE /devices/me reach participation through these.
+device_data = DeviceData(export=_export_hook, delete=_delete_hook)

@@ -9,7 +9,7 @@ import uuid
 from typing import Any
 
 import msgspec
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Audience, Conflict, NotFound, Notification, TenantRepository, insert_for, paginate
@@ -78,6 +78,9 @@ async def set_survey_status(session: AsyncSession, push: Any, row: Survey, statu
     if status not in TRANSITIONS[row.status]:
         raise Conflict(detail=f"a survey in status {row.status!r} cannot become {status!r}")
     row.status = status
+    if status == "closed":
+        # No more answers: the markers that refused second ones have done their job.
+        await session.execute(delete(Marker).where(Marker.survey_id == row.id))
     if status == "published":
         await notify_new(
             push,
