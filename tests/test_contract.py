@@ -30,6 +30,7 @@ ANONYMOUS_WRITES: dict[str | None, set[tuple[str, str]]] = {
     None: {
         ("POST", "/v1/{tenant:str}/devices"),  # how a device gets its credential
         ("POST", "/v1/{tenant:str}/staff/login"),  # how staff get a credential
+        ("POST", "/v1/{tenant:str}/staff/invitations/accept"),  # the invitation token is the credential
     },
     # Mitmachpool: the token from the e-mail is the credential (double opt-in, manage, invitations)
     "participation": {

@@ -56,20 +56,17 @@ async def test_missing_credential_is_401_and_wrong_role_is_403(
     assert_problem(await client.get("/v1/dortmund/staff/accounts", headers=editor), 403)
 
 
-async def test_duplicate_staff_email_is_409(
+async def test_inviting_a_member_of_the_city_again_is_409(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     admin = await staff_headers(client, sessions)
-    account = {
-        "email": "lena.becker@dortmund.de",
-        "display_name": "Lena Becker",
-        "password": "a long enough password",
-        "grants": {"push": "editor"},
-    }
-    first = await client.post("/v1/dortmund/staff/accounts", json=account, headers=admin)
+    invitation = {"email": "lena.becker@dortmund.de", "display_name": "Lena Becker", "grants": {"push": "editor"}}
+    first = await client.post("/v1/dortmund/staff/invitations", json=invitation, headers=admin)
     assert first.status_code == 201, first.text
+    accept = {"token": first.json()["token"], "password": "a long enough password"}
+    assert (await client.post("/v1/dortmund/staff/invitations/accept", json=accept)).status_code == 200
     again = await client.post(
-        "/v1/dortmund/staff/accounts", json={**account, "email": "Lena.Becker@dortmund.de"}, headers=admin
+        "/v1/dortmund/staff/invitations", json={**invitation, "email": "Lena.Becker@dortmund.de"}, headers=admin
     )
     assert_problem(again, 409)
 

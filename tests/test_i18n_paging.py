@@ -190,10 +190,23 @@ def test_malformed_sync_token_is_invalid_query_since(token: str) -> None:
     assert raised.value.extra[0]["key"] == "query.since"
 
 
+def _signed(body: str) -> str:
+    from core.api.paging import _sync
+
+    return f"{body}.{_sync.sign(body.encode())}"
+
+
 def test_sync_token_without_time_zone_is_not_a_server_error() -> None:
-    naive_old = _b64(b'{"t": "2020-01-01T00:00:00"}')
+    naive_old = _signed(_b64(b'{"t": "2020-01-01T00:00:00"}'))
     with pytest.raises(Gone):
         parse_since(naive_old, retention=dt.timedelta(days=90))
     recent = dt.datetime.now(dt.UTC).replace(tzinfo=None).isoformat()
-    naive_recent = _b64(json.dumps({"t": recent}).encode())
+    naive_recent = _signed(_b64(json.dumps({"t": recent}).encode()))
     assert parse_since(naive_recent, retention=dt.timedelta(days=90)) is not None
+
+
+@pytest.mark.parametrize("token", [_b64(b"[1]"), _b64(b'{"t": "yesterday"}'), _b64(b'{"t": 5}')])
+def test_a_signed_but_malformed_token_is_invalid_query_since(token: str) -> None:
+    with pytest.raises(Invalid) as raised:
+        parse_since(_signed(token))
+    assert raised.value.extra[0]["key"] == "query.since"

@@ -82,7 +82,7 @@ def test_core_routes_are_documented(spec: dict[str, Any]) -> None:
         ("/v1/{tenant}/devices/me", "delete"),
         ("/v1/{tenant}/staff/login", "post"),
         ("/v1/{tenant}/staff/accounts", "get"),
-        ("/v1/{tenant}/staff/accounts", "post"),
+        ("/v1/{tenant}/staff/invitations", "post"),
         ("/health/live", "get"),
         ("/health/ready", "get"),
     ]:

@@ -111,6 +111,15 @@ class _SyncTokens:
 _sync = _SyncTokens()
 
 
+def _moment_of(raw: Any) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(raw["t"])
+    except (TypeError, KeyError, ValueError):
+        raise Invalid("query.since", "malformed sync token; use the sync_token of the last response") from None
+    # compared with aware times; a naive token would be a 500
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
+
+
 def configure_sync_tokens(secret: str, retention: dt.timedelta) -> None:
     """Sign sync tokens with a key derived from ``secret``; refuse (410) those older than ``retention``."""
     _sync.key = hmac.new(secret.encode(), b"stadtkern sync token v1", hashlib.sha256).digest()
@@ -132,18 +141,11 @@ def parse_since(since: str | None, retention: dt.timedelta | None = None) -> dt.
     body, dot, mac = since.partition(".")
     if not dot:
         legacy = _unb64(body, "query.since")  # unsigned, as this server handed them out before
-        if isinstance(legacy, dict) and "t" in legacy:
-            raise Gone(detail="sync token from an older server version; fetch the full list again")
-        raise Invalid("query.since", "malformed sync token; use the sync_token of the last response")
+        _moment_of(legacy)  # 422 unless it really is one
+        raise Gone(detail="sync token from an older server version; fetch the full list again")
     if not hmac.compare_digest(mac, _sync.sign(body.encode())):
         raise Invalid("query.since", "not a sync token of this server; use the sync_token of the last response")
-    raw = _unb64(body, "query.since")
-    try:
-        moment = dt.datetime.fromisoformat(raw["t"])
-    except (TypeError, KeyError, ValueError):
-        raise Invalid("query.since", "malformed sync token; use the sync_token of the last response") from None
-    if moment.tzinfo is None:  # compared with aware times below; a naive token would be a 500
-        moment = moment.replace(tzinfo=dt.UTC)
+    moment = _moment_of(_unb64(body, "query.since"))
     limit = retention if retention is not None else _sync.retention
     if limit is not None and moment < dt.datetime.now(dt.UTC) - limit:
         raise Gone(detail="sync token is older than the deletion history; fetch the full list again")
