@@ -29,5 +29,9 @@ class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=T
     reminder_days: Annotated[int, msgspec.Meta(ge=1, le=90)] = 30
     # Unconfirmed registrations are purged after this many days.
     unconfirmed_days: Annotated[int, msgspec.Meta(ge=1, le=60)] = 7
+    # Pool sign-ups send mail: at most this many per e-mail address a day (known or not) and per
+    # client address an hour; generous for people, tight for a script that mails strangers.
+    pool_signups_per_email_day: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    pool_signups_per_address_hour: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 30
     # No secret here: the participation markers are keyed with ``ctx.keys.derive("marker")``, a key the
     # core derives from the deployment secret STADTKERN_SECRET_KEY (the same in every process).

@@ -11,7 +11,7 @@ from litestar import Response, delete, get, post
 from litestar.params import HeaderParameter, JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
-from core.api import DeviceUser, RequestContext
+from core.api import Budget, DeviceUser, RequestContext
 from stadtkern_participation.lists import check_names
 from stadtkern_participation.models import PoolMember
 from stadtkern_participation.schemas.pool import (
@@ -22,11 +22,18 @@ from stadtkern_participation.schemas.pool import (
     RegistrationIn,
     member_out,
 )
-from stadtkern_participation.services.pool import confirm_consent, member_by_token, register_member, withdraw_member
+from stadtkern_participation.services.pool import (
+    confirm_consent,
+    member_by_token,
+    normal_email,
+    register_member,
+    withdraw_member,
+)
 from stadtkern_participation.settings import ParticipationSettings
 
 Ctx = RequestContext[ParticipationSettings]
 PoolToken = Annotated[str, HeaderParameter(name="X-Pool-Token")]
+HOUR, DAY = 3600, 86400
 
 
 @post(
@@ -36,7 +43,13 @@ PoolToken = Annotated[str, HeaderParameter(name="X-Pool-Token")]
     summary="Register with the Mitmachpool; a confirmation link is sent by e-mail",
 )
 async def register(data: JSONBody[RegistrationIn], ctx: Ctx) -> Accepted:
-    """The same answer whether or not the address was registered before."""
+    """The same answer whether or not the address was registered before; 429 beyond the budgets."""
+    settings = ctx.settings
+    await ctx.limits.spend(Budget("participation-pool-address", settings.pool_signups_per_address_hour, HOUR))
+    # Spent before the look-up, for known and unknown addresses alike: a 429 reveals no membership.
+    await ctx.limits.spend(
+        Budget("participation-pool-email", settings.pool_signups_per_email_day, DAY), normal_email(data.email)
+    )
     if data.district is not None:
         check_names([data.district], ctx.settings.districts, "body.district")
     interests = check_names(data.interests, ctx.settings.topics, "body.interests")

@@ -27,6 +27,11 @@ def consent_until(settings: ParticipationSettings, now: dt.datetime) -> dt.datet
     return now + dt.timedelta(days=round(30.44 * settings.consent_months))
 
 
+def normal_email(email: str) -> str:
+    """The address as stored and counted: trimmed and lower-case."""
+    return email.strip().lower()
+
+
 async def member_by_token(session: AsyncSession, column: Any, token: str) -> PoolMember:
     """The pool record whose ``column`` holds the hash of ``token``; 404 if none does."""
     stmt = select(PoolMember).where(column == hash_token(token))
@@ -46,7 +51,7 @@ async def register_member(
     device_id: uuid.UUID | None,
 ) -> None:
     """Record a (checked) registration with fresh tokens and mail the confirmation link."""
-    email = data.email.strip().lower()
+    email = normal_email(data.email)
     repo = TenantRepository.for_model(PoolMember, session)
     row = await repo.get_one_or_none(email=email)
     confirm, confirm_hash = new_token()
