@@ -44,12 +44,12 @@ HOUR, DAY = 3600, 86400
 )
 async def register(data: JSONBody[RegistrationIn], ctx: Ctx) -> Accepted:
     """The same answer whether or not the address was registered before; 429 beyond the budgets."""
-    settings = ctx.settings
-    await ctx.limits.spend(Budget("participation-pool-address", settings.pool_signups_per_address_hour, HOUR))
+    settings, limits = ctx.settings, ctx.limits
+    assert limits is not None  # always set inside a request
+    await limits.spend(Budget("participation-pool-address", settings.pool_signups_per_address_hour, HOUR))
     # Spent before the look-up, for known and unknown addresses alike: a 429 reveals no membership.
-    await ctx.limits.spend(
-        Budget("participation-pool-email", settings.pool_signups_per_email_day, DAY), normal_email(data.email)
-    )
+    per_email = Budget("participation-pool-email", settings.pool_signups_per_email_day, DAY)
+    await limits.spend(per_email, normal_email(data.email))
     if data.district is not None:
         check_names([data.district], ctx.settings.districts, "body.district")
     interests = check_names(data.interests, ctx.settings.topics, "body.interests")
