@@ -11,6 +11,7 @@ from core.api import JobContext, ScheduledJob, utcnow
 from stadtkern_participation.anonymity import reorder_anonymous
 from stadtkern_participation.mail import link, reminder_text, send_mail
 from stadtkern_participation.models import PoolMember
+from stadtkern_participation.services.pool import drop_pending
 from stadtkern_participation.settings import ParticipationSettings
 from stadtkern_participation.tokens import new_token
 
@@ -45,10 +46,13 @@ async def send_reminders(ctx: JobContext[ParticipationSettings]) -> None:
 
 
 async def purge_expired(ctx: JobContext[ParticipationSettings]) -> None:
-    """Delete pool records whose consent has ended, and registrations never confirmed."""
+    """Delete pool records whose consent has ended and registrations never confirmed; forget
+    requested changes not confirmed within ``unconfirmed_days``."""
     now = utcnow()
     stale = now - dt.timedelta(days=ctx.settings.unconfirmed_days)
     async with ctx.session_factory() as session, session.begin():
+        for member in await session.scalars(select(PoolMember).where(PoolMember.pending_at < stale)):
+            drop_pending(member)
         result = await session.execute(
             delete(PoolMember).where(
                 or_(

@@ -55,6 +55,18 @@ def confirmation_text(confirm_link: str, manage_link: str, months: int) -> tuple
     )
 
 
+def change_text(confirm_link: str) -> tuple[str, str]:
+    """Subject and body of the mail that asks the address's owner to confirm a changed sign-up."""
+    return (
+        "Änderung Ihrer Angaben im Mitmachpool bestätigen / Confirm a change",
+        "Guten Tag,\n\njemand hat sich mit Ihrer E-Mail-Adresse erneut beim Mitmachpool angemeldet. Wenn Sie "
+        "Ihre Angaben so ändern möchten, bestätigen Sie bitte:\n"
+        f"{confirm_link}\n\nWaren Sie das nicht, ignorieren Sie diese E-Mail: Ihre Anmeldung bleibt, wie sie ist.\n\n"
+        "Someone signed up with your address again. Confirm the new details with the link above; "
+        "if it was not you, ignore this mail and nothing changes.\n",
+    )
+
+
 def reminder_text(renew_link: str, manage_link: str) -> tuple[str, str]:
     """Subject and body of the mail before consent ends, with renewal and withdrawal links."""
     return (

@@ -144,6 +144,12 @@ class PoolMember(TenantOwned):
     gender: Mapped[str | None] = mapped_column(String(16), nullable=True)
     interests: Mapped[list[str]] = mapped_column(JSON, default=list)
     device_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True, index=True)
+    # A sign-up with the address of an existing record: the requested profile waits here until the
+    # link mailed to the address confirms it (SHA-256 of its token); until then the record stands.
+    pending_profile: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    pending_device_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True, index=True)
+    pending_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    pending_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
 
 
 class Draw(TenantOwned):

@@ -401,3 +401,70 @@ async def test_pool_sign_ups_are_rate_limited_per_address_and_per_e_mail(
         assert (await client.post(url, json={"email": f"p{index}@example.org"})).status_code == 202
     by_address = await client.post(url, json={"email": "someone-new@example.org"})
     assert by_address.status_code == 429 and 0 < int(by_address.headers["retry-after"]) <= 3600
+
+
+async def test_a_stranger_cannot_rewrite_a_confirmed_member(
+    mail_client: AsyncTestClient[Litestar], smtp: tuple[Inbox, int], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    """A sign-up with a confirmed member's e-mail changes nothing until she confirms it from her
+    mailbox: her profile, confirmation, eligibility for draws and manage link all stand."""
+    client, (inbox, port) = mail_client, smtp
+    url = f"{BASE}/pool/registrations"
+    mine = {"email": "eva@example.org", "district": "Hörde", "age_band": "30-44", "gender": "female"}
+    assert (await client.post(url, json=mine)).status_code == 202
+    [first] = inbox.to("eva@example.org")
+    manage = inbox.token(first, "pool/manage")
+    assert (await client.post(f"{BASE}/pool/confirm", json={"token": inbox.token(first, "pool/confirm")})).is_success
+
+    _, stranger = await register_device(client)
+    forged = {
+        "email": "EVA@example.org",
+        "district": "Brackel",
+        "age_band": "75+",
+        "gender": "male",
+        "link_device": True,
+    }
+    response = await client.post(url, json=forged, headers=stranger)
+    assert response.status_code == 202 and response.json() == {"status": "confirmation_sent"}  # as for a new address
+
+    record = await client.get(f"{BASE}/pool/me", headers={"X-Pool-Token": manage})
+    assert record.status_code == 200, record.text  # the manage link still works
+    shown = record.json()
+    assert (shown["district"], shown["age_band"], shown["gender"], shown["device_linked"]) == (
+        "Hörde",
+        "30-44",
+        "female",
+        False,
+    )
+    assert shown["confirmed_at"] is not None
+    assert shown["pending_change"] == {
+        "locale": "de",
+        "district": "Brackel",
+        "age_band": "75+",
+        "gender": "male",
+        "interests": [],
+        "device_link": True,
+    }
+    assert (await client.get(f"{BASE}/me", headers=stranger)).json()["pool_registrations"] == []
+    async with sessions() as session:
+        [eligible] = await session.scalars(select(PoolMember).where(PoolMember.confirmed_at.is_not(None)))
+        assert (eligible.district, eligible.age_band, eligible.device_id) == ("Hörde", "30-44", None)
+
+    # the change takes effect only with the link mailed to her
+    change = inbox.to("eva@example.org")[-1]
+    assert "pool/manage" not in change.get_payload(decode=True).decode()  # no second manage link
+    applied = await client.post(f"{BASE}/pool/confirm", json={"token": inbox.token(change, "pool/confirm")})
+    assert applied.status_code == 200, applied.text
+    after = (await client.get(f"{BASE}/pool/me", headers={"X-Pool-Token": manage})).json()
+    assert (after["district"], after["age_band"], after["device_linked"]) == ("Brackel", "75+", True)
+    assert after["pending_change"] is None
+
+    # an unconfirmed change expires with unconfirmed_days
+    assert (await client.post(url, json=mine)).status_code == 202
+    async with sessions() as session, session.begin():
+        member = await session.scalar(select(PoolMember))
+        assert member is not None and member.pending_at is not None
+        member.pending_at = member.pending_at - dt.timedelta(days=8)
+    await purge_expired(_job_ctx(sessions, port))
+    final = (await client.get(f"{BASE}/pool/me", headers={"X-Pool-Token": manage})).json()
+    assert final["pending_change"] is None and final["district"] == "Brackel"

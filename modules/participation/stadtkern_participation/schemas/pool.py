@@ -46,6 +46,17 @@ class ConsentOut(msgspec.Struct):
     consent_expires_at: dt.datetime | None
 
 
+class PendingChangeOut(msgspec.Struct):
+    """A sign-up with the member's address, waiting for the link mailed to it."""
+
+    locale: str
+    district: str | None
+    age_band: str | None
+    gender: str | None
+    interests: list[str]
+    device_link: bool
+
+
 class MemberOut(msgspec.Struct):
     """Everything the pool holds about one member."""
 
@@ -59,6 +70,7 @@ class MemberOut(msgspec.Struct):
     registered_at: dt.datetime
     confirmed_at: dt.datetime | None
     consent_expires_at: dt.datetime | None
+    pending_change: PendingChangeOut | None = None
 
 
 def member_out(row: PoolMember) -> MemberOut:
@@ -74,4 +86,17 @@ def member_out(row: PoolMember) -> MemberOut:
         registered_at=row.created_at,
         confirmed_at=row.confirmed_at,
         consent_expires_at=row.consent_expires_at,
+        pending_change=None if row.pending_profile is None else _pending_out(row),
+    )
+
+
+def _pending_out(row: PoolMember) -> PendingChangeOut:
+    profile = row.pending_profile or {}
+    return PendingChangeOut(
+        locale=profile["locale"],
+        district=profile["district"],
+        age_band=profile["age_band"],
+        gender=profile["gender"],
+        interests=list(profile["interests"]),
+        device_link=row.pending_device_id is not None,
     )

@@ -20,6 +20,7 @@ from core.api import DeviceContext, DeviceData, ModuleKeys
 from stadtkern_participation.models import Marker, PoolMember, ResultSubscription, Survey
 from stadtkern_participation.schemas.pool import member_out
 from stadtkern_participation.schemas.privacy import DeviceExport
+from stadtkern_participation.services.pool import drop_pending
 from stadtkern_participation.tokens import marker_for
 
 
@@ -59,11 +60,14 @@ async def device_export(session: AsyncSession, keys: ModuleKeys, device_id: uuid
 
 
 async def forget_device(session: AsyncSession, device_id: uuid.UUID) -> None:
-    """Delete the device's result opt-ins and pool records; its markers stay (see the module docstring)."""
+    """Delete the device's result opt-ins, pool records and requested links; its markers stay (module docstring)."""
     subscriptions = await device_subscriptions(session, device_id)
     members = await device_members(session, device_id)
     for row in [*subscriptions, *members]:
         await session.delete(row)
+    # A link this device asked for on someone's record (not exported: the record is not the device's).
+    for member in await session.scalars(select(PoolMember).where(PoolMember.pending_device_id == device_id)):
+        drop_pending(member)
     await session.flush()
 
 
