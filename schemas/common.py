@@ -37,14 +37,14 @@ class GeoPoint(msgspec.Struct, frozen=True):
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]
 
 
-class ProblemField(msgspec.Struct, frozen=True, omit_defaults=True):
+class ProblemField(msgspec.Struct, frozen=True):
     """One invalid input: where it is (dotted path, e.g. ``body.platform``) and what is wrong."""
 
     field: str
     message: str
 
 
-class Problem(msgspec.Struct, omit_defaults=True, rename={"type_": "type"}):
+class Problem(msgspec.Struct, rename={"type_": "type"}):
     """RFC 9457 problem details."""
 
     status: int
@@ -56,14 +56,14 @@ class Problem(msgspec.Struct, omit_defaults=True, rename={"type_": "type"}):
     request_id: str | None = None
 
 
-class Page(msgspec.Struct, Generic[T], omit_defaults=True):
+class Page(msgspec.Struct, Generic[T]):
     """One page of a cursor-paginated list; pass ``next_cursor`` as ``?cursor=`` for the next."""
 
     items: list[T]
     next_cursor: str | None = None
 
 
-class DeltaPage(msgspec.Struct, Generic[T], omit_defaults=True):
+class DeltaPage(msgspec.Struct, Generic[T]):
     """Changes since a sync token: changed or new items, and ids deleted since (tombstones).
 
     Store ``sync_token`` and send it as ``?since=`` next time. When ``next_cursor`` is set the

@@ -64,6 +64,8 @@ async def test_app_config_lists_the_module_only_where_enabled(client: AsyncTestC
     schwerte = await client.get("/v1/schwerte/app-config", headers={"accept-language": "en"})
     assert schwerte.status_code == 200
     waste = [m for m in schwerte.json()["modules"] if m["id"] == "waste"]
-    assert waste == [{"id": "waste", "version": "1.0.0", "title": "Waste calendar", "push_topics": []}]
+    assert waste == [
+        {"id": "waste", "version": "1.0.0", "title": "Waste calendar", "push_topics": [], "min_app_version": None}
+    ]
     dortmund = await client.get("/v1/dortmund/app-config")
     assert "waste" not in [m["id"] for m in dortmund.json()["modules"]]

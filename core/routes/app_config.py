@@ -18,7 +18,7 @@ class TopicOut(msgspec.Struct):
     default_on: bool
 
 
-class ModuleOut(msgspec.Struct, omit_defaults=True):
+class ModuleOut(msgspec.Struct):
     id: str
     version: str
     title: str

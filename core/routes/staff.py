@@ -62,7 +62,7 @@ class GrantsIn(msgspec.Struct, forbid_unknown_fields=True):
     grants: dict[str, str]
 
 
-class StaffPage(msgspec.Struct, omit_defaults=True):
+class StaffPage(msgspec.Struct):
     items: list[StaffOut]
     next_cursor: str | None = None
 

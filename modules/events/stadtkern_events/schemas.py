@@ -90,7 +90,7 @@ class ImportOut(msgspec.Struct):
     ids: list[uuid.UUID]
 
 
-class Place(msgspec.Struct, omit_defaults=True):
+class Place(msgspec.Struct):
     name: str | None = None
     address: str | None = None
     lat: float | None = None
@@ -98,18 +98,18 @@ class Place(msgspec.Struct, omit_defaults=True):
     district: str | None = None
 
 
-class Organizer(msgspec.Struct, omit_defaults=True):
+class Organizer(msgspec.Struct):
     name: str
     url: str | None = None
     email: str | None = None
 
 
-class Image(msgspec.Struct, omit_defaults=True):
+class Image(msgspec.Struct):
     url: str
     alt: str | None = None
 
 
-class Price(msgspec.Struct, omit_defaults=True):
+class Price(msgspec.Struct):
     is_free: bool | None = None
     min: float | None = None
     max: float | None = None
