@@ -125,6 +125,19 @@ class ResultSubscription(UUIDBase):
     device_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16), index=True)
 
 
+class ResultSnapshot(TenantOwned):
+    """The survey's public figures as last published: a tally of ``responses`` answers. Residents see
+    this, never a live count, and a new snapshot only once ``results_step`` more answers came in, so
+    comparing two polls never isolates one answer (see ``services/results.py``)."""
+
+    __tablename__ = "participation_result_snapshot"
+    __table_args__ = (UniqueConstraint("survey_id", name="uq_participation_result_snapshot"),)
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"))
+    responses: Mapped[int] = mapped_column(Integer)
+    results: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
 class PoolMember(TenantOwned):
     """A Mitmachpool registration (double opt-in by e-mail; consent expires)."""
 
@@ -191,6 +204,16 @@ class Invitation(TenantOwned):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
-MODELS: tuple[type[Any], ...] = (Offer, Survey, Response, Marker, ResultSubscription, PoolMember, Draw, Invitation)
+MODELS: tuple[type[Any], ...] = (
+    Offer,
+    Survey,
+    Response,
+    Marker,
+    ResultSubscription,
+    ResultSnapshot,
+    PoolMember,
+    Draw,
+    Invitation,
+)
 # The tables whose rows must not be linkable through their physical order or inserting transaction.
 ANONYMOUS_TABLES: tuple[type[Any], ...] = (Response, Marker, ResultSubscription)

@@ -33,5 +33,9 @@ class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=T
     # client address an hour; generous for people, tight for a script that mails strangers.
     pool_signups_per_email_day: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
     pool_signups_per_address_hour: Annotated[int, msgspec.Meta(ge=1, le=100_000)] = 30
+    # Results residents see: nothing before this many answers; afterwards figures that change only
+    # once this many more came in, so that comparing two polls never shows what one person answered.
+    results_min_responses: Annotated[int, msgspec.Meta(ge=2, le=1000)] = 5
+    results_step: Annotated[int, msgspec.Meta(ge=2, le=1000)] = 5
     # No secret here: the participation markers are keyed with ``ctx.keys.derive("marker")``, a key the
     # core derives from the deployment secret STADTKERN_SECRET_KEY (the same in every process).

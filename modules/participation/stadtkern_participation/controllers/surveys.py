@@ -25,13 +25,8 @@ from stadtkern_participation.schemas.surveys import (
     questions_of,
     survey_out,
 )
-from stadtkern_participation.services.surveys import (
-    get_survey,
-    may_see_results,
-    record_submission,
-    survey_page,
-    tally_results,
-)
+from stadtkern_participation.services.results import may_see_results, public_results, staff_results
+from stadtkern_participation.services.surveys import get_survey, record_submission, survey_page
 from stadtkern_participation.settings import ParticipationSettings
 from stadtkern_participation.tokens import marker_for
 
@@ -103,14 +98,19 @@ async def submit_response(survey_id: FromPath[uuid.UUID], data: JSONBody[Submiss
     return SubmissionOut(accepted=True, submitted_on=today)
 
 
-@get("/surveys/{survey_id:uuid}/results", summary="Aggregated results (free text for editors only)")
+@get(
+    "/surveys/{survey_id:uuid}/results",
+    summary="Aggregated results: published in steps, from a minimum number of answers (editors: exact, free text)",
+)
 async def survey_results(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> dict[str, Any]:
-    """As the survey's ``results_visibility`` allows; editors always."""
+    """As the survey's ``results_visibility`` allows; editors always, and exactly."""
     staff = is_staff(ctx)
     row = await get_survey(ctx.session, survey_id, staff=staff)
     if not may_see_results(row, staff):
         raise PermissionDeniedException(detail="results of this survey are not public (yet)")
-    return await tally_results(ctx.session, row, staff=staff)
+    if staff:
+        return await staff_results(ctx.session, row)
+    return await public_results(ctx.session, row, ctx.settings)
 
 
 route_handlers = [list_surveys, show_survey, submit_response, survey_results]

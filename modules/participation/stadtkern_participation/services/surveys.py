@@ -1,4 +1,4 @@
-"""Surveys: look-ups, an editor's changes, one anonymous submission per device, results and export."""
+"""Surveys: look-ups, an editor's changes, one anonymous submission per device, the CSV export."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from schemas import LocalizedText
 from stadtkern_participation.lists import join_list, split_list
 from stadtkern_participation.models import TRANSITIONS, Marker, Offer, ResultSubscription, Survey
 from stadtkern_participation.models import Response as ResponseRow
-from stadtkern_participation.questions import csv_cell, tally
+from stadtkern_participation.questions import csv_cell
 from stadtkern_participation.schemas.surveys import SubmissionIn, SurveyIn, questions_of
 from stadtkern_participation.services.offers import notify_new
 
@@ -136,26 +136,6 @@ async def record_submission(
         session.add(ResultSubscription(survey_id=row.id, device_id=device_id))
     await session.flush()
     return True
-
-
-def may_see_results(row: Survey, staff: bool) -> bool:
-    """Whether the caller may see the survey's results now (its ``results_visibility``; staff always)."""
-    if staff:
-        return True
-    if row.results_visibility == "live":
-        return row.status != "draft"
-    if row.results_visibility == "after_close":
-        return row.status in ("closed", "results_published")
-    return False
-
-
-async def tally_results(session: AsyncSession, row: Survey, *, staff: bool) -> dict[str, Any]:
-    """The aggregated answers; free text only for ``staff``."""
-    answers = await session.scalars(select(ResponseRow.answers).where(ResponseRow.survey_id == row.id))
-    result = tally(questions_of(row), answers, with_text=staff)
-    result["survey_id"] = str(row.id)
-    result["status"] = row.status
-    return result
 
 
 async def responses_csv(session: AsyncSession, row: Survey) -> bytes:
