@@ -166,13 +166,23 @@ class PoolMember(TenantOwned):
 
 
 class Draw(TenantOwned):
-    """One random draw for an offer: the audit record (parameters, seed, candidates, outcome)."""
+    """The one random draw for an offer: the audit record (parameters, seed, candidates, outcome).
+
+    ``committed``: the server picked the seed and published its SHA-256 (``seed_commitment``); the
+    seed itself stays hidden. ``drawn``: the pool was frozen, the draw run and the seed revealed.
+    The unique constraint is what refuses a second draw for the offer, also under races."""
 
     __tablename__ = "participation_draw"
+    # A unique index rather than a constraint: SQLite adds it without rebuilding the table (a rebuild
+    # would drop the table, and with foreign keys on, cascade into its invitations).
+    __table_args__ = (Index("uq_participation_draw_offer", "offer_id", unique=True),)
 
     offer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_offer.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="committed", server_default="drawn")
     size: Mapped[int] = mapped_column(Integer)
     seed: Mapped[str] = mapped_column(String(128))
+    # SHA-256 (hex) of the seed, published when the draw is committed; None for draws before 0.3.
+    seed_commitment: Mapped[str | None] = mapped_column(String(64), nullable=True)
     algorithm: Mapped[str] = mapped_column(String(64))
     strata_by: Mapped[list[str]] = mapped_column(JSON)
     quotas: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
@@ -184,6 +194,23 @@ class Draw(TenantOwned):
     # Audit trail: every invitation, answer and replacement, appended in order.
     log: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by: Mapped[str] = mapped_column(String(254))
+
+
+class DrawAttempt(TenantOwned):
+    """Every attempt to commit or run a draw for an offer, accepted or refused (and why): the audit
+    that shows whether a draw was tried until it suited. Refusals are written in a transaction of
+    their own, so they stay although the request fails."""
+
+    __tablename__ = "participation_draw_attempt"
+
+    offer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_offer.id", ondelete="CASCADE"), index=True)
+    draw_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("participation_draw.id", ondelete="SET NULL"), nullable=True
+    )
+    action: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str | None] = mapped_column(Text, nullable=True)
+    attempted_by: Mapped[str] = mapped_column(String(254))
 
 
 class Invitation(TenantOwned):
@@ -213,6 +240,7 @@ MODELS: tuple[type[Any], ...] = (
     ResultSnapshot,
     PoolMember,
     Draw,
+    DrawAttempt,
     Invitation,
 )
 # The tables whose rows must not be linkable through their physical order or inserting transaction.

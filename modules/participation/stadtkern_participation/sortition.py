@@ -28,8 +28,8 @@ SciPy BSD-3-Clause, HiGHS MIT). The algorithm, step by step:
    the chance of the remaining members of that stratum; the audit log records each.
 5. **Reproducibility.** The draw record publishes the algorithm id, the seed, ``N``, the quotas and
    every candidate's ticket and stratum; :func:`run_draw` on those alone gives the same
-   allocation and the same invitees. Staff should take the seed from a public source announced in
-   advance (or let the server generate one); a supplied seed is marked as such in the log. Draws
+   allocation and the same invitees. The seed is the server's: its SHA-256 is published when the
+   draw is committed, before the pool is frozen, and the seed with the result (``services/draws.py``). Draws
    recorded as ``stadtkern-stratified-v1`` (greedy allocation) are replayed with this module's
    0.1.0 release.
 """

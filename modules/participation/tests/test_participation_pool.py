@@ -308,7 +308,7 @@ async def _check_replacement_logged(sessions: async_sessionmaker[AsyncSession]) 
         record = await session.scalar(select(Draw))
         assert record is not None
         events = [e["event"] for e in record.log]
-        assert events[:3] == ["drawn", "declined", "replacement"] and events[-1] == "accepted"
+        assert events[:4] == ["committed", "drawn", "declined", "replacement"] and events[-1] == "accepted"
         replaced = next(e for e in record.log if e["event"] == "replacement")
         declined_ticket = next(e for e in record.log if e["event"] == "declined")["ticket"]
         strata = {c["ticket"]: c["stratum"] for c in record.candidates}
@@ -340,13 +340,15 @@ async def test_draw_invites_by_mail_and_push_and_replaces_decliners(
         "size": 4,
         "strata_by": ["district", "age_band"],
         "quotas": [{"attribute": "district", "value": "Brackel", "min": 2}],
-        "seed": "2026-11-21 Lotto 6aus49: 3 11 19 27 38 45",
     }
-    response = await client.post(f"{BASE}/offers/{offer_id}/draws", json=body, headers=staff)
-    assert response.status_code == 201, response.text
+    committed = await client.post(f"{BASE}/offers/{offer_id}/draws", json=body, headers=staff)
+    assert committed.status_code == 201, committed.text
+    response = await client.post(f"{BASE}/draws/{committed.json()['id']}/run", headers=staff)
+    assert response.status_code == 200, response.text
     draw = response.json()
     assert len(draw["candidates"]) == 12 and len(draw["selected"]) == 4
-    assert draw["algorithm"] == "stadtkern-stratified-v2" and draw["log"][0]["seed_supplied_by_staff"] is True
+    assert draw["algorithm"] == "stadtkern-stratified-v2"
+    assert [e["event"] for e in draw["log"]] == ["committed", "drawn"]
     brackel = [c for c in draw["candidates"] if c["ticket"] in draw["selected"] and "district=Brackel" in c["stratum"]]
     assert len(brackel) >= 2
 

@@ -229,12 +229,13 @@ async def test_infeasible_draw_is_a_problem_naming_the_quotas(
                 {"attribute": "district", "value": "Brackel", "min": 2, "max": 2},
                 {"attribute": "age_band", "value": "60-74", "min": 3, "max": 3},
             ],
-            "seed": "public seed",
         },
         headers=staff,
     )
     assert crossed.status_code == 201, crossed.text
-    draw = crossed.json()
+    ran = await client.post(f"{BASE}/draws/{crossed.json()['id']}/run", headers=staff)
+    assert ran.status_code == 200, ran.text
+    draw = ran.json()
     assert draw["algorithm"] == "stadtkern-stratified-v2"
     chosen = [c["stratum"] for c in draw["candidates"] if c["ticket"] in draw["selected"]]
     assert sum("district=Brackel" in s for s in chosen) == 2 and sum("age_band=60-74" in s for s in chosen) == 3

@@ -9,16 +9,21 @@ from litestar.params import FromPath, JSONBody
 
 from core.api import RequestContext
 from stadtkern_participation.schemas.draws import DrawOut, RespondIn, RespondOut, draw_out
+from stadtkern_participation.services.draw_audit import attempts_for
 from stadtkern_participation.services.draws import get_draw, respond_to_invitation
 from stadtkern_participation.settings import ParticipationSettings
 
 Ctx = RequestContext[ParticipationSettings]
 
 
-@get("/draws/{draw_id:uuid}", summary="A draw as published: seed, quotas, candidates' tickets, outcome, log")
+@get(
+    "/draws/{draw_id:uuid}",
+    summary="A draw as published: seed commitment, then seed, quotas, candidates' tickets, outcome, log, attempts",
+)
 async def show_draw(draw_id: FromPath[uuid.UUID], ctx: Ctx) -> DrawOut:
-    """Enough to reproduce the allocation and the invitees with ``run_draw``."""
-    return draw_out(await get_draw(ctx.session, draw_id))
+    """Once drawn, enough to reproduce the allocation and the invitees with ``run_draw``."""
+    draw = await get_draw(ctx.session, draw_id)
+    return draw_out(draw, await attempts_for(ctx.session, draw.offer_id))
 
 
 @post(

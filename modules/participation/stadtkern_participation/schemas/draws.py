@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Any, Literal
 
 import msgspec
 
-from stadtkern_participation.models import Draw
+from stadtkern_participation.models import Draw, DrawAttempt
 from stadtkern_participation.schemas.pool import ConfirmIn
 from stadtkern_participation.sortition import Quota
 
@@ -16,13 +17,21 @@ Attribute = Literal["district", "age_band", "gender"]
 
 
 class DrawIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
-    """How many to draw, stratified by what, with which quotas and seed."""
+    """How many to draw, stratified by what, with which quotas. No seed: the server picks it and
+    publishes its SHA-256 before the pool is frozen (a ``seed`` field is a 422)."""
 
     size: Annotated[int, msgspec.Meta(ge=1, le=1000)]
     strata_by: list[Attribute] = []
     quotas: list[Quota] = []
-    # Leave empty to let the server pick one; a supplied seed should come from a public source.
-    seed: Annotated[str, msgspec.Meta(min_length=1, max_length=128)] | None = None
+
+
+class AttemptOut(msgspec.Struct):
+    """One attempt to commit or run the offer's draw, and whether it was accepted (if not: why)."""
+
+    at: dt.datetime
+    action: str
+    outcome: str
+    detail: str | None
 
 
 class CandidateOut(msgspec.Struct):
@@ -33,12 +42,16 @@ class CandidateOut(msgspec.Struct):
 
 
 class DrawOut(msgspec.Struct):
-    """A draw as published: everything needed to reproduce its allocation and invitees."""
+    """A draw as published: the seed's commitment from the start; once drawn, the seed and
+    everything needed to reproduce its allocation and invitees; every attempt."""
 
     id: uuid.UUID
     offer_id: uuid.UUID
+    status: str
     algorithm: str
-    seed: str
+    # SHA-256 of the seed, published at the commit; the seed itself only once the draw has run.
+    seed_commitment: str | None
+    seed: str | None
     size: int
     strata_by: list[str]
     quotas: list[Quota]
@@ -47,6 +60,7 @@ class DrawOut(msgspec.Struct):
     probabilities: dict[str, float]
     selected: list[str]
     log: list[dict[str, Any]]
+    attempts: list[AttemptOut]
     created_at: dt.datetime
 
 
@@ -62,13 +76,15 @@ class RespondOut(msgspec.Struct):
     status: str
 
 
-def draw_out(row: Draw) -> DrawOut:
-    """The published wire form of a draw."""
+def draw_out(row: Draw, attempts: Sequence[DrawAttempt]) -> DrawOut:
+    """The published wire form of a draw; the seed stays hidden while it is only committed."""
     return DrawOut(
         id=row.id,
         offer_id=row.offer_id,
+        status=row.status,
         algorithm=row.algorithm,
-        seed=row.seed,
+        seed_commitment=row.seed_commitment,
+        seed=None if row.status == "committed" else row.seed,
         size=row.size,
         strata_by=list(row.strata_by),
         quotas=msgspec.convert(row.quotas, list[Quota]),
@@ -76,6 +92,8 @@ def draw_out(row: Draw) -> DrawOut:
         allocation=dict(row.allocation),
         probabilities=dict(row.probabilities),
         selected=list(row.selected),
+        # the log's "drawn" entry repeats the seed: hidden with it until then (there is none before)
         log=list(row.log),
+        attempts=[AttemptOut(at=a.created_at, action=a.action, outcome=a.outcome, detail=a.detail) for a in attempts],
         created_at=row.created_at,
     )

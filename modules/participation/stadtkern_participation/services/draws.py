@@ -1,9 +1,12 @@
-"""Random invitations: draw N pool members for an offer; invitees accept or decline by link; a
-decline invites the next member of the same stratum. Every step lands in the draw's log."""
+"""Random invitations: one draw per offer, in two steps — commit (parameters and a hidden seed whose
+SHA-256 is published), then run (freeze the pool, draw, reveal the seed); invitees accept or decline
+by link; a decline invites the next member of the same stratum. Every step lands in the draw's log,
+every attempt (refused ones too) in ``participation_draw_attempt`` (``services/draw_audit.py``)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
 import uuid
 from typing import Any
@@ -11,6 +14,7 @@ from typing import Any
 import anyio.to_thread
 import msgspec
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Audience, Conflict, Invalid, NotFound, Notification, TenantRepository, utcnow
@@ -19,7 +23,17 @@ from stadtkern_participation.mail import invitation_text, link, send_mail
 from stadtkern_participation.models import Draw, Invitation, Offer, PoolMember
 from stadtkern_participation.schemas.draws import DrawIn
 from stadtkern_participation.settings import ParticipationSettings
-from stadtkern_participation.sortition import ALGORITHM, ATTRIBUTES, Candidate, order, run_draw, stratum_key, ticket_for
+from stadtkern_participation.sortition import (
+    ALGORITHM,
+    ATTRIBUTES,
+    Candidate,
+    Problem,
+    Quota,
+    order,
+    run_draw,
+    stratum_key,
+    ticket_for,
+)
 from stadtkern_participation.tokens import hash_token, new_token
 
 TOPIC_INVITATIONS = "participation.invitations"
@@ -34,10 +48,10 @@ async def eligible_members(session: Any, now: dt.datetime) -> list[PoolMember]:
     return list(await session.scalars(stmt))
 
 
-async def get_draw(session: AsyncSession, draw_id: uuid.UUID) -> Draw:
-    """The city's draw; 404 if there is none."""
-    repo: TenantRepository[Draw] = TenantRepository.for_model(Draw, session)
-    row = await repo.get_one_or_none(id=draw_id)
+async def get_draw(session: AsyncSession, draw_id: uuid.UUID, *, for_update: bool = False) -> Draw:
+    """The city's draw (locked for the transaction if asked: two runs at once wait for each other); 404 if none."""
+    stmt = select(Draw).where(Draw.id == draw_id)
+    row = await session.scalar(stmt.with_for_update() if for_update else stmt)
     if row is None:
         raise NotFound(detail="draw not found")
     return row
@@ -94,54 +108,88 @@ def _candidates(
     return candidates, by_ticket
 
 
-async def draw_by_lot(
-    session: AsyncSession,
-    push: Any,
-    settings: ParticipationSettings,
-    tenant: str,
-    offer: Offer,
-    data: DrawIn,
-    *,
-    created_by: str,
-) -> Draw:
-    """Draw the eligible pool members for ``offer``, record the draw and invite the selected."""
-    now = utcnow()
-    members = await eligible_members(session, now)
-    draw_id = uuid.uuid4()
-    supplied = data.seed is not None
-    seed = data.seed or secrets.token_hex(16)
-    candidates, by_ticket = _candidates(draw_id, members, list(data.strata_by))
-    # The allocation is an integer programme (milliseconds to about a second): off the event loop.
-    result = await anyio.to_thread.run_sync(run_draw, candidates, data.quotas, data.size, seed)
-    if result.details:
-        # 422 naming each quota that makes the draw impossible (body.quotas[i]), or the size
+def _refuse_infeasible(details: list[Problem], prefix: str) -> None:
+    """422 naming each quota that makes the draw impossible (``<prefix>.quotas[i]``), or the size."""
+    if details:
         raise Invalid.many(
-            [("body.size" if p.quota is None else f"body.quotas[{p.quota}]", p.message) for p in result.details]
+            [(f"{prefix}.size" if p.quota is None else f"{prefix}.quotas[{p.quota}]", p.message) for p in details]
         )
+
+
+def commitment_of(seed: str) -> str:
+    """The published commitment to a seed: its SHA-256, hex."""
+    return hashlib.sha256(seed.encode()).hexdigest()
+
+
+async def offer_draw(session: AsyncSession, offer_id: uuid.UUID) -> Draw | None:
+    """The offer's draw, if it has one (it may have only one)."""
+    return await session.scalar(select(Draw).where(Draw.offer_id == offer_id))
+
+
+async def commit_draw(session: AsyncSession, offer: Offer, data: DrawIn, *, created_by: str) -> Draw:
+    """Fix the draw's parameters and a server-chosen seed, publishing only the seed's SHA-256.
+
+    Nobody, staff included, sees the seed before the pool is frozen (``run_draw_now``), and the
+    commitment shows afterwards that it was not picked after a look at the pool. 409 if the offer
+    has a draw: the unique index refuses a second one, also when two requests race.
+    """
+    if await offer_draw(session, offer.id) is not None:
+        raise Conflict(detail="this offer has its draw already; a draw cannot be repeated")
+    # Quotas the pool cannot meet now are refused here, naming body.quotas[i]; feasibility does not
+    # depend on the seed, so this check reveals nothing about the draw.
+    members = await eligible_members(session, utcnow())
+    candidates, _ = _candidates(uuid.uuid4(), members, list(data.strata_by))
+    check = await anyio.to_thread.run_sync(run_draw, candidates, data.quotas, data.size, "feasibility")
+    _refuse_infeasible(check.details, "body")
+    seed = secrets.token_hex(32)
+    now = utcnow()
     draw = Draw(
-        id=draw_id,
+        id=uuid.uuid4(),
         offer_id=offer.id,
+        status="committed",
         size=data.size,
         seed=seed,
+        seed_commitment=commitment_of(seed),
         algorithm=ALGORITHM,
         strata_by=list(data.strata_by),
         quotas=msgspec.to_builtins(data.quotas),
-        candidates=[{"ticket": c.ticket, "stratum": c.stratum} for c in candidates],
-        allocation=result.allocation,
-        selected=result.selected,
-        probabilities=result.probabilities,
-        log=[
-            {
-                "at": now.isoformat(),
-                "event": "drawn",
-                "seed_supplied_by_staff": supplied,
-                "eligible": len(candidates),
-                "invited": len(result.selected),
-            }
-        ],
+        candidates=[],
+        allocation={},
+        selected=[],
+        probabilities={},
+        log=[{"at": now.isoformat(), "event": "committed", "seed_commitment": commitment_of(seed)}],
         created_by=created_by,
     )
     session.add(draw)
+    try:
+        await session.flush()
+    except IntegrityError as exc:  # another request committed the offer's draw meanwhile
+        raise Conflict(detail="this offer has its draw already; a draw cannot be repeated") from exc
+    return draw
+
+
+async def run_draw_now(
+    session: AsyncSession, push: Any, settings: ParticipationSettings, tenant: str, draw: Draw
+) -> Draw:
+    """Freeze the pool (the members eligible now), draw with the committed seed, reveal it, invite."""
+    if draw.status != "committed":
+        raise Conflict(detail=f"this draw was {draw.status} already; a draw cannot be repeated")
+    offer = await TenantRepository.for_model(Offer, session).get_one(id=draw.offer_id)
+    now = utcnow()
+    members = await eligible_members(session, now)
+    candidates, by_ticket = _candidates(draw.id, members, list(draw.strata_by))
+    quotas = msgspec.convert(draw.quotas, list[Quota])
+    # The allocation is an integer programme (milliseconds to about a second): off the event loop.
+    result = await anyio.to_thread.run_sync(run_draw, candidates, quotas, draw.size, draw.seed)
+    # The pool changed since the commit: the draw stays committed, its seed hidden
+    _refuse_infeasible(result.details, "draw")
+    draw.status = "drawn"
+    draw.candidates = [{"ticket": c.ticket, "stratum": c.stratum} for c in candidates]
+    draw.allocation = result.allocation
+    draw.selected = result.selected
+    draw.probabilities = result.probabilities
+    entry = {"at": now.isoformat(), "event": "drawn", "pool_frozen_at": now.isoformat(), "seed": draw.seed}
+    draw.log = [*draw.log, {**entry, "eligible": len(candidates), "invited": len(result.selected)}]
     await session.flush()
     strata = {c.ticket: c.stratum for c in candidates}
     mails: list[tuple[PoolMember, str]] = []

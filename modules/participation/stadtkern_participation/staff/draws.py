@@ -1,38 +1,79 @@
-"""Editors draw pool members by lot for an offer."""
+"""Editors draw pool members by lot for an offer, in two steps: commit, then run.
+
+Every attempt is audited (``services/draw_audit.py``): accepted ones with the draw, refused ones
+(a second draw, a second run, quotas the pool cannot meet) in a transaction of their own.
+"""
 
 from __future__ import annotations
 
 import uuid
 
 from litestar import post
+from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import Invalid, RequestContext, StaffUser, require_editor
+from core.api import Invalid, ModuleContext, RequestContext, StaffUser, require_editor
 from stadtkern_participation.schemas.draws import DrawIn, DrawOut, draw_out
-from stadtkern_participation.services.draws import draw_by_lot
+from stadtkern_participation.services import draw_audit
+from stadtkern_participation.services.draws import commit_draw, get_draw, run_draw_now
 from stadtkern_participation.services.offers import get_offer
 from stadtkern_participation.settings import ParticipationSettings
 
 Ctx = RequestContext[ParticipationSettings]
 
 
+def _by(ctx: ModuleContext[ParticipationSettings]) -> str:
+    user = ctx.user
+    return user.email if isinstance(user, StaffUser) else ""
+
+
+def _check_quotas(data: DrawIn) -> None:
+    for index, quota in enumerate(data.quotas):
+        if quota.attribute not in data.strata_by:
+            raise Invalid(f"body.quotas[{index}].attribute", "quotas need their attribute in strata_by")
+
+
 @post(
     "/offers/{offer_id:uuid}/draws",
     guards=[require_editor],
     status_code=HTTP_201_CREATED,
-    summary="Draw pool members by lot for an offer, with quotas and a published seed (editors)",
+    summary="Commit the offer's one draw: parameters and a server-chosen seed, of which only the SHA-256 is shown",
 )
 async def create_draw(offer_id: FromPath[uuid.UUID], data: JSONBody[DrawIn], ctx: Ctx) -> DrawOut:
-    """Quotas that make the draw impossible are a 422 naming each of them."""
+    """409 if the offer has its draw; quotas the pool cannot meet are a 422 naming each of them."""
     offer = await get_offer(ctx.session, offer_id, staff=True)
-    for index, quota in enumerate(data.quotas):
-        if quota.attribute not in data.strata_by:
-            raise Invalid(f"body.quotas[{index}].attribute", "quotas need their attribute in strata_by")
-    user = ctx.user
-    created_by = user.email if isinstance(user, StaffUser) else ""
-    draw = await draw_by_lot(ctx.session, ctx.push, ctx.settings, ctx.tenant.slug, offer, data, created_by=created_by)
-    return draw_out(draw)
+    try:
+        _check_quotas(data)
+        draw = await commit_draw(ctx.session, offer, data, created_by=_by(ctx))
+    except HTTPException as exc:
+        attempt = (offer.id, None, "commit", _by(ctx))
+        await draw_audit.refused(ctx.session, ctx.session_factory, attempt, draw_audit.detail_of(exc))
+        raise
+    draw_audit.accepted(ctx.session, offer.id, draw.id, "commit", _by(ctx))
+    await ctx.session.flush()
+    return draw_out(draw, await draw_audit.attempts_for(ctx.session, offer.id))
 
 
-route_handlers = [create_draw]
+@post(
+    "/draws/{draw_id:uuid}/run",
+    guards=[require_editor],
+    status_code=200,
+    summary="Run a committed draw: freeze the pool, draw with the committed seed, reveal it, invite (editors)",
+)
+async def run_draw_route(draw_id: FromPath[uuid.UUID], ctx: Ctx) -> DrawOut:
+    """Once only (409 after); 422 if the pool shrank below the quotas (the seed stays hidden)."""
+    draw = await get_draw(ctx.session, draw_id, for_update=True)
+    offer_id = draw.offer_id
+    try:
+        await run_draw_now(ctx.session, ctx.push, ctx.settings, ctx.tenant.slug, draw)
+    except HTTPException as exc:
+        attempt = (offer_id, draw_id, "run", _by(ctx))
+        await draw_audit.refused(ctx.session, ctx.session_factory, attempt, draw_audit.detail_of(exc))
+        raise
+    draw_audit.accepted(ctx.session, offer_id, draw.id, "run", _by(ctx))
+    await ctx.session.flush()
+    return draw_out(draw, await draw_audit.attempts_for(ctx.session, offer_id))
+
+
+route_handlers = [create_draw, run_draw_route]
