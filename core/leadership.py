@@ -3,6 +3,10 @@
 * PostgreSQL: a dedicated connection (no pool) holds ``pg_try_advisory_lock(LEADER_LOCK_KEY)``
   for as long as the worker leads; the leader pings that connection every poll and stops its
   scheduler as soon as the ping fails (the server releases a session lock with its session).
+  The lock is a lease: the connection runs with ``idle_session_timeout`` (the lease, three polls),
+  so a leader that stops pinging — a frozen process (SIGSTOP), a stalled event loop, a host that
+  hangs — loses its session and with it the lock, and the standby takes over. TCP keepalives
+  would not do: the kernel of a frozen process still answers them.
 * SQLite (embedded mode): an exclusive, non-blocking ``flock`` on ``<database file>.worker.lock``.
 """
 
@@ -19,8 +23,9 @@ from typing import Protocol
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.pool import NullPool
 
-from core.db import create_unpooled_engine
+from core.db import create_engine
 from core.settings import Settings
 
 log = logging.getLogger("stadtkern.worker")
@@ -44,8 +49,9 @@ class LeaderLock(Protocol):
 class AdvisoryLock:
     """PostgreSQL: a session-level advisory lock on a dedicated, unpooled, autocommit connection."""
 
-    def __init__(self, url: str, key: int = LEADER_LOCK_KEY) -> None:
-        self._engine = create_unpooled_engine(url)
+    def __init__(self, url: str, key: int = LEADER_LOCK_KEY, lease_seconds: float | None = None) -> None:
+        server_settings = {"idle_session_timeout": str(int(lease_seconds * 1000))} if lease_seconds else {}
+        self._engine = create_engine(url, poolclass=NullPool, connect_args={"server_settings": server_settings})
         self._key = key
         self._conn: AsyncConnection | None = None
         self._held = False
@@ -193,4 +199,5 @@ class InProcessLock:
 def leader_lock(settings: Settings, owner: str) -> LeaderLock:
     if settings.is_sqlite:
         return FileLock.for_database(settings.database_url, owner) or InProcessLock()
-    return AdvisoryLock(settings.database_url)
+    # Three missed polls (at least 10 s): one slow ping does not cost the lease, a frozen leader does.
+    return AdvisoryLock(settings.database_url, lease_seconds=max(10.0, 3 * settings.leader_poll_seconds))

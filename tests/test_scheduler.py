@@ -426,3 +426,38 @@ def test_http_clients_do_not_log_every_request() -> None:
     configure_logging("INFO", as_json=False)
     assert not logging.getLogger("httpx").isEnabledFor(logging.INFO)
     assert logging.getLogger("stadtkern.worker").isEnabledFor(logging.INFO)
+
+
+async def test_a_frozen_leader_loses_its_lease_to_the_standby(
+    database: str, spawn: Callable[[str, str], WorkerProcess]
+) -> None:
+    """SIGSTOP of the leader: PostgreSQL ends its idle lock session after the lease (10 s here), the
+    standby leads; resumed, the old leader finds its lock gone and stands by."""
+    if not database.startswith("postgresql"):
+        pytest.skip("the lease is the lock connection's idle_session_timeout, a PostgreSQL setting")
+    workers = {wid: spawn(database, wid) for wid in ("worker-a", "worker-b")}
+
+    async def states() -> dict[str, list[str]]:
+        return {wid: w.states() for wid, w in workers.items()}
+
+    seen = await eventually(
+        states,
+        lambda s: sorted(st[-1] for st in s.values() if st) == ["leader", "standby"],
+        within=20,
+        what="one leader and one standby",
+    )
+    leader_id = next(wid for wid, st in seen.items() if st[-1] == "leader")
+    standby_id = next(wid for wid in workers if wid != leader_id)
+    frozen = time.monotonic()
+    os.kill(workers[leader_id].proc.pid, signal.SIGSTOP)
+    try:
+        await eventually(states, lambda s: s[standby_id][-1] == "leader", within=25, what="the standby to lead")
+        took_over = time.monotonic() - frozen
+    finally:
+        os.kill(workers[leader_id].proc.pid, signal.SIGCONT)
+    print(f"takeover_s={took_over:.1f}")
+    assert 9 <= took_over < 20, took_over  # the lease, plus a poll or two
+    resumed = await eventually(
+        states, lambda s: s[leader_id][-1] == "standby", within=15, what="the old leader to yield"
+    )
+    assert resumed[standby_id][-1] == "leader"
