@@ -78,6 +78,8 @@ class Survey(TenantOwned):
     min_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
     results_visibility: Mapped[str] = mapped_column(String(16), default="after_close")
     status: Mapped[str] = mapped_column(String(20), default="draft")
+    # "device": one answer per app install; "code": one answer per participation code (ParticipationCode).
+    eligibility: Mapped[str] = mapped_column(String(8), default="device", server_default="device")
 
 
 # SQLite stores a WITHOUT ROWID table in primary-key order (here: a random UUIDv4), not in the
@@ -108,6 +110,19 @@ class Marker(UUIDBase):
 
     survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"))
     marker: Mapped[str] = mapped_column(String(64))
+
+
+class ParticipationCode(UUIDBase):
+    """A single-use code printed on a letter to a resident (eligibility "code"): only its keyed hash
+    (HMAC-SHA256 with a key derived from the deployment secret). Written when staff issue codes and
+    never again: redeeming one inserts a ``Marker`` (another key, another table, reordered with the
+    answers), so nothing in this table changes when, or in which transaction, a code is used."""
+
+    __tablename__ = "participation_code"
+    __table_args__ = (UniqueConstraint("survey_id", "code_hash", name="uq_participation_code"),)
+
+    survey_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_survey.id", ondelete="CASCADE"))
+    code_hash: Mapped[str] = mapped_column(String(64))
 
 
 class ResultSubscription(UUIDBase):
@@ -236,6 +251,7 @@ MODELS: tuple[type[Any], ...] = (
     Survey,
     Response,
     Marker,
+    ParticipationCode,
     ResultSubscription,
     ResultSnapshot,
     PoolMember,

@@ -11,7 +11,16 @@ from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import DEFAULT_LIMIT, Conflict, DeviceUser, Invalid, RequestContext, require_device, utcnow
+from core.api import (
+    DEFAULT_LIMIT,
+    Conflict,
+    DeviceUser,
+    Invalid,
+    ModuleContext,
+    RequestContext,
+    require_device,
+    utcnow,
+)
 from schemas import Page
 from stadtkern_participation.controllers.languages import LANGUAGE_HEADERS, localized
 from stadtkern_participation.controllers.roles import is_staff
@@ -25,10 +34,11 @@ from stadtkern_participation.schemas.surveys import (
     questions_of,
     survey_out,
 )
+from stadtkern_participation.services.codes import code_is_issued
 from stadtkern_participation.services.results import may_see_results, public_results, staff_results
 from stadtkern_participation.services.surveys import get_survey, record_submission, survey_page
 from stadtkern_participation.settings import ParticipationSettings
-from stadtkern_participation.tokens import marker_for
+from stadtkern_participation.tokens import marker_for, marker_for_code, normal_code
 
 Ctx = RequestContext[ParticipationSettings]
 
@@ -80,10 +90,10 @@ def _check_eligibility(row: Survey, data: SubmissionIn) -> None:
     "/surveys/{survey_id:uuid}/responses",
     guards=[require_device],
     status_code=HTTP_201_CREATED,
-    summary="Answer a survey, once per device and anonymously",
+    summary="Answer a survey anonymously: once per device, or once per participation code (eligibility 'code')",
 )
 async def submit_response(survey_id: FromPath[uuid.UUID], data: JSONBody[SubmissionIn], ctx: Ctx) -> SubmissionOut:
-    """A second submission from the same device is a 409."""
+    """A second submission from the same device (or with the same code) is a 409."""
     user = ctx.user
     assert isinstance(user, DeviceUser)
     row = await get_survey(ctx.session, survey_id, staff=False)
@@ -91,11 +101,23 @@ async def submit_response(survey_id: FromPath[uuid.UUID], data: JSONBody[Submiss
         raise Conflict(detail="this survey is not open for answers")
     _check_eligibility(row, data)
     validate_answers(questions_of(row), data.answers)
-    marker = marker_for(ctx.keys, row.id, user.device_id)
+    marker = await _marker(ctx, row, data, user.device_id)
     today = dt.datetime.now(ctx.tenant.time_zone).date()
     if not await record_submission(ctx.session, row, data, marker=marker, device_id=user.device_id, today=today):
+        if row.eligibility == "code":
+            raise Conflict(detail="this participation code was used already")
         raise Conflict(detail="this device has already answered this survey")
     return SubmissionOut(accepted=True, submitted_on=today)
+
+
+async def _marker(ctx: ModuleContext[ParticipationSettings], row: Survey, data: SubmissionIn, device: uuid.UUID) -> str:
+    """What makes the answer the only one: the device's marker, or the redeemed code's."""
+    if row.eligibility != "code":
+        return marker_for(ctx.keys, row.id, device)
+    code = None if data.code is None else normal_code(data.code)
+    if code is None or not await code_is_issued(ctx.session, ctx.keys, row.id, code):
+        raise Invalid("body.code", "this survey needs the participation code from your letter")
+    return marker_for_code(ctx.keys, row.id, code)
 
 
 @get(

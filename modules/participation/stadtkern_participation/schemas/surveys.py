@@ -18,6 +18,8 @@ from stadtkern_participation.schemas.openapi_names import published_in
 from stadtkern_participation.schemas.texts import text_of
 
 Visibility = Literal["live", "after_close", "staff_only"]
+# "device": one answer per app install (the device marker); "code": one per participation code.
+Eligibility = Literal["device", "code"]
 
 
 class SurveyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -34,6 +36,7 @@ class SurveyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     eligible_districts: list[str] = []
     min_age: Annotated[int, msgspec.Meta(ge=0, le=120)] | None = None
     results_visibility: Visibility = "after_close"
+    eligibility: Eligibility = "device"
 
 
 @published_in("stadtkern_participation.surveys")
@@ -54,6 +57,7 @@ class SurveyOut(msgspec.Struct, omit_defaults=True):
     closes_at: dt.datetime | None = None
     min_age: int | None = None
     open_now: bool = False
+    eligibility: str = "device"
 
 
 class SurveyStaffOut(msgspec.Struct, omit_defaults=True):
@@ -73,6 +77,7 @@ class SurveyStaffOut(msgspec.Struct, omit_defaults=True):
     closes_at: dt.datetime | None = None
     min_age: int | None = None
     open_now: bool = False
+    eligibility: str = "device"
 
 
 class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -84,6 +89,8 @@ class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     age: Annotated[int, msgspec.Meta(ge=0, le=130)] | None = None
     # Opt in to one push when results are published (kept apart from the answers).
     notify_results: bool = False
+    # The participation code from the letter, for a survey with eligibility "code".
+    code: Annotated[str, msgspec.Meta(max_length=40)] | None = None
 
 
 class SubmissionOut(msgspec.Struct):
@@ -124,6 +131,7 @@ def survey_out(row: Survey, locales: Sequence[str]) -> SurveyOut:
         closes_at=row.closes_at,
         min_age=row.min_age,
         open_now=is_open(row, utcnow()),
+        eligibility=row.eligibility,
     )
 
 
@@ -144,4 +152,5 @@ def survey_staff_out(row: Survey) -> SurveyStaffOut:
         closes_at=row.closes_at,
         min_age=row.min_age,
         open_now=is_open(row, utcnow()),
+        eligibility=row.eligibility,
     )

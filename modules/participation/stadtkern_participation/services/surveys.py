@@ -19,6 +19,7 @@ from stadtkern_participation.models import TRANSITIONS, Marker, Offer, ResultSub
 from stadtkern_participation.models import Response as ResponseRow
 from stadtkern_participation.questions import csv_cell
 from stadtkern_participation.schemas.surveys import SubmissionIn, SurveyIn, questions_of
+from stadtkern_participation.services.codes import forget_codes
 from stadtkern_participation.services.offers import notify_new
 
 TOPIC_RESULTS = "participation.results"
@@ -62,6 +63,7 @@ def apply_survey(row: Survey, data: SurveyIn) -> Survey:
     row.eligible_districts = data.eligible_districts
     row.min_age = data.min_age
     row.results_visibility = data.results_visibility
+    row.eligibility = data.eligibility
     return row
 
 
@@ -79,8 +81,9 @@ async def set_survey_status(session: AsyncSession, push: Any, row: Survey, statu
         raise Conflict(detail=f"a survey in status {row.status!r} cannot become {status!r}")
     row.status = status
     if status == "closed":
-        # No more answers: the markers that refused second ones have done their job.
+        # No more answers: the markers that refused second ones, and the codes, have done their job.
         await session.execute(delete(Marker).where(Marker.survey_id == row.id))
+        await forget_codes(session, row.id)
     if status == "published":
         await notify_new(
             push,
