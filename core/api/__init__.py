@@ -37,6 +37,14 @@ from core.api.paging import (
     sync_token,
 )
 from core.api.push import Audience, Notification, PushPort
+from core.api.spatial import (
+    create_point_index,
+    distance_m,
+    distance_to,
+    drop_point_index,
+    near,
+    paginate_by_distance,
+)
 from core.api.tenancy import CrossCityWrite, all_cities, city_of
 
 __all__ = [
@@ -79,12 +87,18 @@ __all__ = [
     "check_texts",
     "check_years",
     "city_of",
+    "create_point_index",
     "deleted_since",
     "direction",
+    "distance_m",
+    "distance_to",
+    "drop_point_index",
     "insert_for",
     "is_postgres",
     "metadata",
+    "near",
     "paginate",
+    "paginate_by_distance",
     "parse_accept_language",
     "parse_since",
     "pick",
