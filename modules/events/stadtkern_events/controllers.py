@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 import uuid
 from typing import Annotated, Any, Literal, cast
 
@@ -22,6 +21,7 @@ from core.api import (
     StaffUser,
     deleted_since,
     is_postgres,
+    near,
     paginate,
     parse_since,
     sync_token,
@@ -35,7 +35,6 @@ from stadtkern_events.serializers import event_ics, event_out, occurrence_out, o
 from stadtkern_events.settings import EventsSettings
 
 Ctx = RequestContext[EventsSettings]
-KM_PER_DEGREE = 111.32
 MAX_ICS_OCCURRENCES = 1000
 ICS_MEDIA = "text/calendar; charset=utf-8"
 
@@ -133,11 +132,8 @@ class Filters:
                 raise Invalid("query.lat", "not a coordinate")
             if not 0 < self.radius_km <= 200:
                 raise Invalid("query.radius_km", "must be between 0 and 200")
-            # Equirectangular distance: exact enough within a city, plain arithmetic on both databases.
-            dlat = Event.lat - self.lat
-            dlon = (Event.lon - self.lon) * math.cos(math.radians(self.lat))
-            limit = (self.radius_km / KM_PER_DEGREE) ** 2
-            stmt = stmt.where(Event.lat.is_not(None), dlat * dlat + dlon * dlon <= limit)
+            # Through the places' spatial index (events_0004), great-circle distance on both databases.
+            stmt = near(ctx.session, stmt, Event, self.lat, self.lon, self.radius_km * 1000)
         if self.q:
             text = self.q.strip()
             if len(text) > 100:

@@ -71,6 +71,8 @@ class Event(TenantOwned):
     online_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     place_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     place_address: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    # WGS 84 degrees, both or neither. Spatially indexed (events_0004, core.api.create_point_index):
+    # "near me" asks core.api.near, and a SQLite trigger keeps the R*Tree in step with every write.
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     district: Mapped[str | None] = mapped_column(String(80), nullable=True, index=True)

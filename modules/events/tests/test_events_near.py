@@ -1,0 +1,182 @@
+"""Near me: the list's ``lat``/``lon``/``radius_km`` through ``core.api.spatial``'s index, on both databases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import types
+import uuid
+from typing import Any
+
+from events_testkit import DORTMUND, event_body, local
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from stadtkern_events.controllers import Filters
+from stadtkern_events.models import Event, Occurrence
+from stadtkern_events.settings import EventsSettings
+
+from core.api import distance_m, is_postgres, utcnow
+from core.testing import staff_headers
+
+Client = AsyncTestClient[Litestar]
+BASE = "/v1/dortmund/events"
+PARK = (51.4926, 7.4771)  # the Westfalenpark
+EARTH_RADIUS_M = 6_371_008.8
+
+
+def destination(lat: float, lon: float, bearing: float, metres: float) -> tuple[float, float]:
+    """The point ``metres`` from (lat, lon) towards ``bearing`` degrees on the mean-radius sphere."""
+    d, theta = metres / EARTH_RADIUS_M, math.radians(bearing)
+    p1, l1 = math.radians(lat), math.radians(lon)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(theta))
+    l2 = l1 + math.atan2(math.sin(theta) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return math.degrees(p2), math.degrees(l2)
+
+
+async def _create(client: Client, staff: dict[str, str], point: tuple[float, float], day: int = 3) -> str:
+    body = event_body(start=local(day, 19), end=local(day, 21), place={"name": "Ort", "lat": point[0], "lon": point[1]})
+    response = await client.post(f"{BASE}/events", json=body, headers=staff)
+    assert response.status_code == 201, response.text
+    return str(response.json()["id"])
+
+
+async def _near(client: Client, radius_km: float, centre: tuple[float, float] = PARK) -> list[str]:
+    query = {"lat": centre[0], "lon": centre[1], "radius_km": radius_km, "limit": 200}
+    response = await client.get(f"{BASE}/occurrences", params=query)
+    assert response.status_code == 200, response.text
+    return [item["event_id"] for item in response.json()["items"]]
+
+
+async def test_near_me_lists_what_lies_within_the_great_circle_radius(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions)
+    placed: dict[str, tuple[float, float]] = {}
+    for i in range(24):  # rings around the park, every 250 m, each at another bearing and day
+        point = destination(*PARK, bearing=i * 47 % 360, metres=250.0 * i)
+        placed[await _create(client, staff, point, day=1 + i % 9)] = point
+    for radius_km in (0.1, 1.0, 2.4, 3.3, 10.0):
+        found = await _near(client, radius_km)
+        expected = {e for e, (lat, lon) in placed.items() if distance_m(lat, lon, *PARK) <= radius_km * 1000}
+        assert set(found) == expected, radius_km
+        assert len(found) == len(expected)  # one occurrence each, listed once
+    # still in time order, as without the filter
+    response = await client.get(f"{BASE}/occurrences", params={"lat": PARK[0], "lon": PARK[1], "radius_km": 10})
+    starts = [item["start"] for item in response.json()["items"]]
+    assert starts == sorted(starts)
+
+
+async def test_the_edge_of_the_radius_is_the_same_on_both_databases(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions)
+    inside = {await _create(client, staff, destination(*PARK, b, 1999.999)) for b in range(0, 360, 30)}
+    for b in range(15, 360, 30):
+        await _create(client, staff, destination(*PARK, b, 2000.001))
+    assert set(await _near(client, 2.0)) == inside
+
+
+async def test_moved_and_deleted_events_leave_and_enter_near_me(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    staff = await staff_headers(client, sessions)
+    event_id = await _create(client, staff, destination(*PARK, 90, 300))
+    other = await _create(client, staff, destination(*PARK, 270, 600))
+    assert set(await _near(client, 1.0)) == {event_id, other}
+
+    async def move(point: dict[str, Any] | None) -> None:
+        body = event_body(place=point) if point else {**event_body(), "place": None}
+        response = await client.put(f"{BASE}/events/{event_id}", json=body, headers=staff)
+        assert response.status_code == 200, response.text
+
+    await move({"name": "Zeche Zollern", "lat": 51.5135, "lon": 7.3345})  # about 11 km west
+    assert await _near(client, 1.0) == [other]
+    assert event_id in await _near(client, 1.0, centre=(51.5135, 7.3345))
+    await move(None)  # no place at all
+    assert await _near(client, 1.0, centre=(51.5135, 7.3345)) == []
+    await move({"name": "Westfalenpark", "lat": PARK[0], "lon": PARK[1]})
+    assert set(await _near(client, 1.0)) == {event_id, other}
+    assert (await client.delete(f"{BASE}/events/{event_id}", headers=staff)).status_code == 204
+    assert await _near(client, 1.0) == [other]
+    async with sessions() as session:
+        if not is_postgres(session):  # the R*Tree holds exactly the events with a place
+            indexed = await session.scalar(text("SELECT count(*) FROM rtree_events_event"))
+            placed = await session.scalar(select(func.count()).select_from(Event).where(Event.lat.is_not(None)))
+            assert indexed == placed == 1
+
+
+async def _many_events(sessions: async_sessionmaker[AsyncSession], count: int) -> None:
+    """``count`` published one-off events spread over Dortmund's 20 km, inserted directly (fast)."""
+    now = utcnow()
+    events, occurrences = [], []
+    for i in range(count):
+        event_id, start = uuid.uuid4(), now + dt.timedelta(hours=1 + i % 2000)
+        lat, lon = PARK[0] - 0.09 + (i % 97) * 0.0019, PARK[1] - 0.14 + (i // 97 % 97) * 0.0029
+        events.append(
+            {
+                "id": event_id,
+                "tenant_id": "dortmund",
+                "title": {"de": f"Veranstaltung {i}"},
+                "starts_at": start,
+                "ends_at": start + dt.timedelta(hours=2),
+                "time_zone": "Europe/Berlin",
+                "lat": lat,
+                "lon": lon,
+                "published": True,
+                "expanded_until": now + dt.timedelta(days=400),
+            }
+        )
+        occurrences.append(
+            {
+                "tenant_id": "dortmund",
+                "event_id": event_id,
+                "starts_at": start,
+                "ends_at": start + dt.timedelta(hours=2),
+                "recurrence_id": start,
+                "status": "scheduled",
+                "published": True,
+            }
+        )
+    async with sessions() as session, session.begin():
+        await session.execute(insert(Event), events)
+        await session.execute(insert(Occurrence), occurrences)
+
+
+async def test_the_near_me_query_runs_on_the_spatial_index(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _many_events(sessions, 5_000)
+    async with sessions() as session:
+        ctx: Any = types.SimpleNamespace(session=session, settings=EventsSettings(), tenant=DORTMUND)
+        filters = Filters(
+            start=None,
+            end=None,
+            when=None,
+            category=None,
+            district=None,
+            lat=PARK[0],
+            lon=PARK[1],
+            radius_km=1.0,
+            free=None,
+            accessibility=None,
+            q=None,
+            hide_cancelled=True,
+        )
+        # the list's query as _build_page runs it (the city's filter is what the session adds)
+        stmt = (
+            filters.statement(ctx, utcnow())
+            .where(Event.tenant_id == "dortmund", Occurrence.tenant_id == "dortmund")
+            .order_by(Occurrence.starts_at, Occurrence.event_id)
+            .limit(51)
+        )
+        sql = str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+        if is_postgres(session):
+            await session.execute(text("ANALYZE events_event"))
+            await session.execute(text("ANALYZE events_occurrence"))
+            plan = "\n".join(row[0] for row in await session.execute(text(f"EXPLAIN {sql}")))
+            assert "ix_events_event_point" in plan, plan
+        else:
+            plan = "\n".join(row[-1] for row in await session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+            assert "rtree_events_event VIRTUAL TABLE INDEX" in plan, plan
+        rows = (await session.scalars(stmt)).all()
+        assert rows and all(distance_m(r.event.lat, r.event.lon, *PARK) <= 1000 for r in rows)
