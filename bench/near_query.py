@@ -1,0 +1,131 @@
+"""Near-me query benchmark: the events list's ``lat``/``lon``/``radius_km`` query, without HTTP.
+
+Migrates the database at ``--url`` (the events lineage included), replaces Dortmund's events by
+``--events`` one-off events spread uniformly over the city (about 22 x 20 km), each with one
+occurrence in the next 400 days, and runs ``--queries`` first pages (50 rows, time order) at random
+centres in the city (after 50 untimed ones), one after the other on one connection, through the
+list's own statement.
+``--old`` runs the arithmetic filter the list used before the spatial index, for comparison.
+
+    .venv/bin/python bench/near_query.py --url postgresql+asyncpg://postgres@127.0.0.1:5432/bench_near
+    .venv/bin/python bench/near_query.py --url sqlite+aiosqlite:////tmp/near.db
+
+Last line: ``near_qps=<n> p50_ms=<n> p99_ms=<n> mean_rows=<n>``. The database's events are deleted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import math
+import random
+import statistics
+import sys
+import time
+import types
+import uuid
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CENTRE = (51.5136, 7.4653)
+WARM_UP = 50  # queries not timed: the first ones read the table into the cache
+
+
+async def load(session: Any, count: int, rng: random.Random) -> None:
+    from sqlalchemy import delete, insert
+    from stadtkern_events.models import Event, Occurrence
+
+    from core.api import utcnow
+
+    await session.execute(delete(Occurrence))
+    await session.execute(delete(Event))
+    now = utcnow()
+    for first in range(0, count, 5000):
+        events, occurrences = [], []
+        for _ in range(first, min(count, first + 5000)):
+            event_id, start = uuid.uuid4(), now + dt.timedelta(minutes=rng.randint(60, 400 * 24 * 60))
+            lat, lon = CENTRE[0] + rng.uniform(-0.1, 0.1), CENTRE[1] + rng.uniform(-0.15, 0.15)
+            common = {"tenant_id": "dortmund", "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
+            events.append({"id": event_id, **common, "title": {"de": "Veranstaltung"}, "time_zone": "Europe/Berlin"})
+            events[-1].update(lat=lat, lon=lon, published=True, expanded_until=now + dt.timedelta(days=400))
+            occurrences.append({**common, "event_id": event_id, "recurrence_id": start, "status": "scheduled"})
+            occurrences[-1]["published"] = True
+        await session.execute(insert(Event), events)
+        await session.execute(insert(Occurrence), occurrences)
+
+
+def statement(ctx: Any, lat: float, lon: float, radius_km: float, old: bool) -> Any:
+    from stadtkern_events.controllers import Filters
+    from stadtkern_events.models import Event
+
+    from core.api import utcnow
+
+    kw: dict[str, Any] = dict.fromkeys(("start", "end", "when", "category", "district", "free", "accessibility", "q"))
+    if not old:
+        return Filters(**kw, lat=lat, lon=lon, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
+    stmt = Filters(**kw, lat=None, lon=None, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
+    dlat, dlon = Event.lat - lat, (Event.lon - lon) * math.cos(math.radians(lat))
+    return stmt.where(Event.lat.is_not(None), dlat * dlat + dlon * dlon <= (radius_km / 111.32) ** 2)
+
+
+async def run(args: argparse.Namespace) -> None:
+    from sqlalchemy import text
+    from stadtkern_events.models import Occurrence
+    from stadtkern_events.settings import EventsSettings
+
+    from core.api import paginate
+    from core.api.tenancy import sessions_for_city
+    from core.db import create_engine, session_factory
+    from core.loader import build_plan
+    from core.manifest import load_manifest
+    from core.migrate import upgrade
+
+    plan = build_plan(load_manifest(ROOT / "bench" / "events_manifest.toml"))
+    engine = create_engine(args.url)
+    await upgrade(engine, plan)
+    rng = random.Random(17)
+    factory = sessions_for_city(session_factory(engine), "dortmund")
+    began = time.perf_counter()
+    async with session_factory(engine)() as session, session.begin():
+        await load(session, args.events, rng)
+    async with engine.connect() as conn:  # VACUUM: the deleted rows of an earlier run would bloat the scans
+        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await auto.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+    print(f"loaded {args.events} events in {time.perf_counter() - began:.1f} s", flush=True)
+    tenant = plan.tenants["dortmund"].info
+    latencies, rows_seen = [], 0
+    order = [Occurrence.starts_at, Occurrence.event_id]
+    async with factory() as session:
+        ctx = types.SimpleNamespace(session=session, settings=EventsSettings(), tenant=tenant)
+        for i in range(args.queries + WARM_UP):
+            lat, lon = CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.12, 0.12)
+            start = time.perf_counter()
+            rows, _ = await paginate(session, statement(ctx, lat, lon, args.radius_km, args.old), order, cursor=None)
+            if i >= WARM_UP:
+                latencies.append(time.perf_counter() - start)
+                rows_seen += len(rows)
+    async with session_factory(engine)() as session, session.begin():
+        await load(session, 0, rng)
+    await engine.dispose()
+    ms = sorted(x * 1000 for x in latencies)
+    print(
+        f"near_qps={len(ms) / (sum(ms) / 1000):.0f} p50_ms={statistics.median(ms):.2f} "
+        f"p99_ms={ms[int(len(ms) * 0.99) - 1]:.2f} mean_rows={rows_seen / len(ms):.1f}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default="postgresql+asyncpg://postgres@127.0.0.1:5432/bench_near")
+    parser.add_argument("--events", type=int, default=200_000)
+    parser.add_argument("--queries", type=int, default=1000)
+    parser.add_argument("--radius-km", type=float, default=1.0)
+    parser.add_argument("--old", action="store_true", help="the arithmetic filter used before the spatial index")
+    asyncio.run(run(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()
