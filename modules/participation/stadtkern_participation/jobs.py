@@ -1,5 +1,5 @@
 """Scheduled jobs: consent renewal reminders, the purge of expired pool records, and the reordering
-that keeps survey answers unlinkable on PostgreSQL (``anonymity.py``)."""
+that keeps survey answers unlinkable in storage (``anonymity.py``)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ async def purge_expired(ctx: JobContext[ParticipationSettings]) -> None:
 JOBS = (
     ScheduledJob(id="pool-reminders", run=send_reminders, cron="0 9 * * *", jitter=600),
     ScheduledJob(id="pool-purge", run=purge_expired, cron="30 3 * * *", jitter=600),
-    # Every 5 minutes: how long a new answer may share its transaction id and storage order with its
-    # marker. A run without new rows only reads (one scan of the city's rows in the three tables).
-    ScheduledJob(id="anonymity-reorder", run=reorder_anonymous, every_seconds=300, jitter=30),
+    # Every minute: how long a new answer may share its transaction id, storage order or WAL frames
+    # with its marker and its device. A run without new rows only reads (one scan of the three tables).
+    ScheduledJob(id="anonymity-reorder", run=reorder_anonymous, every_seconds=60, jitter=10),
 )

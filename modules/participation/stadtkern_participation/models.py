@@ -4,8 +4,9 @@ Offers, surveys, the pool and draws are ordinary city-owned rows. The anonymous 
 differently on purpose (see ``Response``, ``Marker`` and ``ResultSubscription``): no audit
 timestamps, random ids, and nothing shared between the tables that say *who* took part and the one
 that says *what* they answered — not even their physical order: on SQLite the three tables are
-``WITHOUT ROWID`` (stored in the order of their random key), on PostgreSQL the ``anonymity-reorder``
-job (``anonymity.py``) rewrites and re-clusters them on that key.
+``WITHOUT ROWID`` (a b-tree in the order of their random key), and the ``anonymity-reorder`` job
+(``anonymity.py``) rewrites them in that order and truncates the WAL; on PostgreSQL it rewrites and
+re-clusters them on that key.
 """
 
 from __future__ import annotations
