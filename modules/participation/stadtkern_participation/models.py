@@ -197,7 +197,8 @@ class Draw(TenantOwned):
     status: Mapped[str] = mapped_column(String(16), default="committed", server_default="drawn")
     size: Mapped[int] = mapped_column(Integer)
     seed: Mapped[str] = mapped_column(String(128))
-    # SHA-256 (hex) of the seed, published when the draw is committed; None for draws before 0.3.
+    # SHA-256 (hex) of the seed, published when the draw is committed; None for draws made before
+    # commitments existed (participation_0005).
     seed_commitment: Mapped[str | None] = mapped_column(String(64), nullable=True)
     algorithm: Mapped[str] = mapped_column(String(64))
     strata_by: Mapped[list[str]] = mapped_column(JSON)

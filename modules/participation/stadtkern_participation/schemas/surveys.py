@@ -49,6 +49,8 @@ class SurveyOut(msgspec.Struct, omit_defaults=True):
     questions: list[QuestionOut]
     results_visibility: str
     updated_at: dt.datetime
+    # "device" or "code": what a submission needs (always sent: apps ask for the code by it)
+    eligibility: str
     districts: list[str] = []
     eligible_districts: list[str] = []
     intro: str | None = None
@@ -57,7 +59,6 @@ class SurveyOut(msgspec.Struct, omit_defaults=True):
     closes_at: dt.datetime | None = None
     min_age: int | None = None
     open_now: bool = False
-    eligibility: str = "device"
 
 
 class SurveyStaffOut(msgspec.Struct, omit_defaults=True):
@@ -69,6 +70,8 @@ class SurveyStaffOut(msgspec.Struct, omit_defaults=True):
     questions: list[Question]
     results_visibility: str
     updated_at: dt.datetime
+    # "device" or "code": what a submission needs (always sent: apps ask for the code by it)
+    eligibility: str
     districts: list[str] = []
     eligible_districts: list[str] = []
     intro: LocalizedText | None = None
@@ -77,7 +80,6 @@ class SurveyStaffOut(msgspec.Struct, omit_defaults=True):
     closes_at: dt.datetime | None = None
     min_age: int | None = None
     open_now: bool = False
-    eligibility: str = "device"
 
 
 class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
