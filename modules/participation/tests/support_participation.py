@@ -3,14 +3,35 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_participation.models import PoolMember
+from stadtkern_participation.settings import ParticipationSettings
+
+from core.api import JobContext, ModuleKeys
+from core.api.tenancy import sessions_for_city
+from core.testing import TEST_SECRET_KEY, tenant_info
 
 BASE = "/v1/dortmund/participation"
 EDITOR = {"participation": "editor"}
+
+
+def reorder_ctx(sessions: async_sessionmaker[AsyncSession]) -> JobContext[ParticipationSettings]:
+    """The context the worker gives the anonymity-reorder job for Dortmund."""
+    return JobContext(
+        module_id="participation",
+        job_id="anonymity-reorder",
+        tenant=tenant_info("dortmund"),
+        settings=ParticipationSettings(),
+        session_factory=sessions_for_city(sessions, "dortmund"),
+        push=None,  # type: ignore[arg-type]
+        log=logging.getLogger("test"),
+        keys=ModuleKeys("participation", TEST_SECRET_KEY),
+    )
 
 
 def pool_member(index: int, district: str, age_band: str, now: dt.datetime, **fields: Any) -> PoolMember:

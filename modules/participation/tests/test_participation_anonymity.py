@@ -8,7 +8,6 @@ import datetime as dt
 import hashlib
 import hmac
 import json
-import logging
 import random
 import uuid
 from collections import Counter
@@ -23,12 +22,10 @@ from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_participation.anonymity import reorder_anonymous
 from stadtkern_participation.models import Marker
-from stadtkern_participation.settings import ParticipationSettings
-from support_participation import BASE, EDITOR, answers, create_survey
+from support_participation import BASE, EDITOR, answers, create_survey, reorder_ctx
 
-from core.api import JobContext, ModuleKeys
-from core.api.tenancy import sessions_for_city
-from core.testing import TEST_SECRET_KEY, register_device, staff_headers, tenant_info
+from core.api import ModuleKeys
+from core.testing import TEST_SECRET_KEY, register_device, staff_headers
 
 
 async def test_one_response_per_device_and_unlinkable(
@@ -133,19 +130,6 @@ def _rank_correlation(sequence: list[int]) -> float:
     return 1 - 6 * sum((position - value) ** 2 for position, value in enumerate(sequence)) / (n * (n * n - 1))
 
 
-def _job_ctx(sessions: async_sessionmaker[AsyncSession]) -> JobContext[ParticipationSettings]:
-    return JobContext(
-        module_id="participation",
-        job_id="anonymity-reorder",
-        tenant=tenant_info("dortmund"),
-        settings=ParticipationSettings(),
-        session_factory=sessions_for_city(sessions, "dortmund"),
-        push=None,  # type: ignore[arg-type]
-        log=logging.getLogger("test"),
-        keys=ModuleKeys("participation", TEST_SECRET_KEY),
-    )
-
-
 def _turn_of_answer(answers_value: Any) -> int:
     stored = json.loads(answers_value) if isinstance(answers_value, str) else answers_value
     return int(stored["q6"].split()[1])
@@ -247,7 +231,7 @@ async def _check_later_runs(
     xmins = await session.scalar(text("SELECT count(DISTINCT xmin::text) FROM participation_response"))
     assert xmins == 1
     await session.commit()
-    await reorder_anonymous(_job_ctx(sessions))
+    await reorder_anonymous(reorder_ctx(sessions))
     assert (await storage.in_storage_order())[0] == responses
     # later answers are linked until the next run, which takes care of them too
     for turn in range(40, 45):
@@ -256,7 +240,7 @@ async def _check_later_runs(
         assert (await client.post(url, json=body, headers=headers)).status_code == 201
         storage.turn_of_device[uuid.UUID(device_id)] = turn
     assert await storage.linked_by_transaction() == 5
-    await reorder_anonymous(_job_ctx(sessions))
+    await reorder_anonymous(reorder_ctx(sessions))
     assert await storage.linked_by_transaction() == 0
     later = await session.execute(text("SELECT answers FROM participation_response ORDER BY ctid"))
     assert [_turn_of_answer(r[0]) for r in later][-5:] != list(range(40, 45))  # not appended at the end
@@ -277,7 +261,7 @@ async def test_storage_order_does_not_link_answers_to_devices(
         storage = _Storage(session, turn_of_marker, turn_of_device)
         await _check_before_the_job(storage)
 
-        await reorder_anonymous(_job_ctx(sessions))
+        await reorder_anonymous(reorder_ctx(sessions))
 
         responses, markers, subscriptions = await storage.in_storage_order()
         by_key = await session.execute(text("SELECT answers FROM participation_response ORDER BY id"))

@@ -33,8 +33,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_participation.anonymity import reorder_anonymous
 from stadtkern_participation.jobs import JOBS
-from support_participation import BASE, EDITOR, answers, create_survey
-from test_participation_anonymity import _job_ctx
+from support_participation import BASE, EDITOR, answers, create_survey, reorder_ctx
 
 from core.api import ModuleKeys
 from core.testing import TEST_SECRET_KEY, register_device, staff_headers
@@ -213,7 +212,7 @@ async def test_storage_attacks_get_no_better_than_chance_after_the_job(
     before = await attacks()
     assert max(before.values()) >= WORKS, before  # the threat is real: the attacks work on fresh rows
 
-    await reorder_anonymous(_job_ctx(sessions))
+    await reorder_anonymous(reorder_ctx(sessions))
 
     after = await attacks()
     print(f"attacks before the job: {before}\nafter: {after}")  # shown with -s
