@@ -31,7 +31,7 @@ class ShowIf(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     any_of: Annotated[list[str], msgspec.Meta(min_length=1)]
 
 
-class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
+class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """A question as editors define it; ``kind`` decides which of the other fields apply."""
 
     id: QuestionId
@@ -55,7 +55,7 @@ class OptionOut(msgspec.Struct, frozen=True):
     label: str
 
 
-class QuestionOut(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
+class QuestionOut(msgspec.Struct, frozen=True, kw_only=True):
     """A question as residents see it: text, option and scale labels in the caller's language."""
 
     id: str

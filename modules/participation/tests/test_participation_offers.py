@@ -152,7 +152,7 @@ async def test_offers_speak_the_callers_language(
     assert offer["title"] == "Hörde cycle lane" and offer["summary"] == "Planning"
     assert offer["description"] == "Nur auf Deutsch"  # no English text: German
     assert offer["accessibility"] == "barrierefrei"
-    assert "place" in offer and "registration_url" not in offer  # null stays absent, as before
+    assert "place" in offer and offer["registration_url"] is None  # every field is sent, null when empty
 
     listed = await client.get(f"{BASE}/offers", headers=english)
     assert listed.headers["content-language"] == "en"

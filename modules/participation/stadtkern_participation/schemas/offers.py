@@ -22,7 +22,7 @@ PUBLISHED_IN = "stadtkern_participation.offers"
 
 
 @published_in(PUBLISHED_IN)
-class Place(msgspec.Struct, frozen=True, forbid_unknown_fields=True, omit_defaults=True):
+class Place(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """Where an offer takes place: a name, optionally a point on the map."""
 
     name: Annotated[str, msgspec.Meta(max_length=200)]
@@ -48,7 +48,7 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 @published_in(PUBLISHED_IN)
-class OfferOut(msgspec.Struct, omit_defaults=True):
+class OfferOut(msgspec.Struct):
     """An offer as residents see it: texts in the language the caller asked for (German fallback)."""
 
     id: uuid.UUID
@@ -70,7 +70,7 @@ class OfferOut(msgspec.Struct, omit_defaults=True):
     published_at: dt.datetime | None = None
 
 
-class OfferStaffOut(msgspec.Struct, omit_defaults=True):
+class OfferStaffOut(msgspec.Struct):
     """An offer as editors edit it: every text in both languages, as ``OfferIn`` takes them."""
 
     id: uuid.UUID

@@ -40,7 +40,7 @@ class SurveyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
 
 @published_in("stadtkern_participation.surveys")
-class SurveyOut(msgspec.Struct, omit_defaults=True):
+class SurveyOut(msgspec.Struct):
     """A survey as residents see it: title, intro and questions in the caller's language."""
 
     id: uuid.UUID
@@ -61,7 +61,7 @@ class SurveyOut(msgspec.Struct, omit_defaults=True):
     open_now: bool = False
 
 
-class SurveyStaffOut(msgspec.Struct, omit_defaults=True):
+class SurveyStaffOut(msgspec.Struct):
     """A survey as editors edit it: every text in both languages, as ``SurveyIn`` takes them."""
 
     id: uuid.UUID
