@@ -41,6 +41,12 @@ def _device_fk() -> sa.ForeignKey:
 
 
 def upgrade() -> None:
+    _create_events()
+    _create_occurrences()
+    _create_device_tables()
+
+
+def _create_events() -> None:
     op.create_table(
         "events_event",
         *_audit(),
@@ -93,6 +99,9 @@ def upgrade() -> None:
         op.execute(
             "CREATE INDEX ix_events_event_fts ON events_event USING gin (to_tsvector('german'::regconfig, search_text))"
         )
+
+
+def _create_occurrences() -> None:
     op.create_table(
         "events_occurrence",
         *_audit(),
@@ -108,6 +117,9 @@ def upgrade() -> None:
         "ix_events_occurrence_list", "events_occurrence", ["tenant_id", "published", "starts_at", "event_id"]
     )
     op.create_index("ix_events_occurrence_ends", "events_occurrence", ["tenant_id", "published", "ends_at"])
+
+
+def _create_device_tables() -> None:
     op.create_table(
         "events_favourite",
         *_audit(),
