@@ -40,14 +40,17 @@ async def migrate(url: str, manifest: Manifest) -> None:
 
 
 async def truncate(url: str) -> None:
-    """Empty every table of the PostgreSQL database at ``url`` except the migration versions."""
+    """Empty every table of the PostgreSQL database at ``url`` except the migration versions and the
+    tables of extensions (PostGIS's ``spatial_ref_sys``: emptied, every SRID lookup would fail)."""
     engine = create_unpooled_engine(url)
     try:
         async with engine.begin() as conn:
             rows = await conn.execute(
                 text(
                     "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
-                    "AND tablename NOT LIKE 'alembic_version%'"
+                    "AND tablename NOT LIKE 'alembic_version%' "
+                    "AND tablename NOT IN (SELECT c.relname FROM pg_depend d JOIN pg_class c ON c.oid = d.objid "
+                    "WHERE d.deptype = 'e')"
                 )
             )
             tables = [r[0] for r in rows]
