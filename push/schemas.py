@@ -8,6 +8,8 @@ from typing import Annotated
 
 import msgspec
 
+from schemas import Key
+
 HHMM = Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$", examples=["22:00"])]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
 
@@ -37,7 +39,7 @@ class SubscriptionsOut(msgspec.Struct):
 
 
 class TopicIn(msgspec.Struct, forbid_unknown_fields=True):
-    id: str
+    id: Key
     enabled: bool
     districts: Annotated[list[Name], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)
     categories: Annotated[list[Name], msgspec.Meta(max_length=50)] = msgspec.field(default_factory=list)

@@ -44,7 +44,7 @@ from push.models import (
 )
 from push.services import PushService
 from push.targeting import quiet_hours_end, select_targets
-from schemas import LocalizedText, Page
+from schemas import Key, LocalizedText, Page, ShortText
 
 Ctx = RequestContext[Any]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
@@ -60,7 +60,7 @@ class AudienceIn(msgspec.Struct, forbid_unknown_fields=True):
 
 
 class PreviewIn(msgspec.Struct, forbid_unknown_fields=True):
-    topic: str
+    topic: Key
     audience: AudienceIn = msgspec.field(default_factory=AudienceIn)
 
 
@@ -70,11 +70,11 @@ class PreviewOut(msgspec.Struct):
 
 
 class ComposeIn(msgspec.Struct, forbid_unknown_fields=True):
-    topic: str
+    topic: Key
     title: LocalizedText
     body: LocalizedText
     deep_link: Annotated[str, msgspec.Meta(max_length=500, pattern=r"^[a-z][a-z0-9+.-]*://")] | None = None
-    data: dict[str, str] = msgspec.field(default_factory=dict)
+    data: Annotated[dict[Key, ShortText], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=dict)
     priority: Literal["normal", "high"] = "normal"
     collapse_key: Annotated[str, msgspec.Meta(max_length=64)] | None = None
     ttl_seconds: Annotated[int, msgspec.Meta(ge=0, le=28 * 86_400)] = 86_400

@@ -4,11 +4,26 @@ from schemas.common import (
     LOCALE_TAG,
     DeltaPage,
     GeoPoint,
+    Key,
     LocaleTag,
     LocalizedText,
+    MomentText,
     Page,
     Problem,
     ProblemField,
+    ShortText,
 )
 
-__all__ = ["LOCALE_TAG", "DeltaPage", "GeoPoint", "LocaleTag", "LocalizedText", "Page", "Problem", "ProblemField"]
+__all__ = [
+    "LOCALE_TAG",
+    "DeltaPage",
+    "GeoPoint",
+    "Key",
+    "LocaleTag",
+    "LocalizedText",
+    "MomentText",
+    "Page",
+    "Problem",
+    "ProblemField",
+    "ShortText",
+]

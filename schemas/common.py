@@ -32,6 +32,17 @@ LocalizedText = Annotated[
 ]
 
 
+# Input lengths live here, once; every request Struct uses them for strings that have no tighter
+# rule of their own (tests/test_input_limits.py fails on a string without a limit). The NUL rule
+# for every string is the core's input guard (core/http/input_guard.py).
+# A key, an id or a name chosen from a city's list: a district, a topic, a category, a module id.
+Key = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+# A short free text: a label, a value of a custom data field.
+ShortText = Annotated[str, msgspec.Meta(max_length=500)]
+# A date or a date-time written as text (checked by the route that parses it).
+MomentText = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+
+
 class GeoPoint(msgspec.Struct, frozen=True):
     lat: Annotated[float, msgspec.Meta(ge=-90, le=90)]
     lon: Annotated[float, msgspec.Meta(ge=-180, le=180)]

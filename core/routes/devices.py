@@ -24,6 +24,7 @@ from core.loader import Tenant
 from core.models import Device
 from core.routes.deps import request_limits
 from core.settings import Settings
+from schemas import Key
 
 Platform = Literal["ios", "android", "web"]
 AppVersion = Annotated[str, msgspec.Meta(pattern=r"^\d+\.\d+(\.\d+)?([-+][0-9A-Za-z.-]+)?$", max_length=32)]
@@ -32,13 +33,13 @@ PushToken = Annotated[str, msgspec.Meta(min_length=16, max_length=4096)]
 
 class DeviceIn(msgspec.Struct, forbid_unknown_fields=True):
     platform: Platform
-    locale: str
+    locale: Key
     app_version: AppVersion
     push_token: PushToken | None = None
 
 
 class DevicePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
-    locale: str | msgspec.UnsetType = msgspec.UNSET
+    locale: Key | msgspec.UnsetType = msgspec.UNSET
     app_version: AppVersion | msgspec.UnsetType = msgspec.UNSET
     # null removes the token (push switched off in the phone's settings)
     push_token: PushToken | msgspec.UnsetType | None = msgspec.UNSET

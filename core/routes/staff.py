@@ -43,6 +43,7 @@ from core.routes.staff_common import (
 from core.settings import Settings
 from core.staff import find_by_email, grants_in, remove_from_city, set_grants
 from core.staff_sessions import open_session
+from schemas import Key
 
 __all__ = ["ROUTES", "StaffOut"]
 
@@ -59,7 +60,7 @@ class LoginOut(msgspec.Struct):
 
 
 class GrantsIn(msgspec.Struct, forbid_unknown_fields=True):
-    grants: dict[str, str]
+    grants: Annotated[dict[Key, Key], msgspec.Meta(max_length=50)]
 
 
 class StaffPage(msgspec.Struct):

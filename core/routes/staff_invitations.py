@@ -32,6 +32,7 @@ from core.routes.staff_common import SIGN_IN_WINDOW, Email, StaffOut, account_ou
 from core.settings import Settings
 from core.staff import create_account, find_by_email, grants_in, set_grants
 from core.staff_invitations import INVITATION_DAYS, by_token, invite, pending, usable
+from schemas import Key
 
 ACCEPT_PATH = "/v1/{city}/staff/invitations/accept"
 
@@ -41,7 +42,7 @@ class InvitationIn(msgspec.Struct, forbid_unknown_fields=True):
     # used only if the e-mail has no account yet (an existing account keeps its name)
     display_name: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
     # module id (or "*" for the whole city) -> role
-    grants: dict[str, str]
+    grants: Annotated[dict[Key, Key], msgspec.Meta(max_length=50)]
 
 
 class InvitationOut(msgspec.Struct):

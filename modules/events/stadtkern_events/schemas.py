@@ -8,7 +8,7 @@ from typing import Annotated
 
 import msgspec
 
-from schemas import LocalizedText
+from schemas import Key, LocalizedText, MomentText
 from stadtkern_events.models import Accessibility, AttendanceMode, Status
 
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=500)]
@@ -37,9 +37,9 @@ class ImageIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_def
 class ChangeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_defaults=True):
     """A changed single occurrence: the start the rule gives it, and what is different."""
 
-    recurrence_id: str
-    start: str | None = None
-    end: str | None = None
+    recurrence_id: MomentText
+    start: MomentText | None = None
+    end: MomentText | None = None
     status: Status | None = None
 
 
@@ -53,18 +53,20 @@ class EventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     end: dt.datetime | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
-    time_zone: str | None = None
+    time_zone: Key | None = None
     rrule: Annotated[str, msgspec.Meta(max_length=500)] | None = None
-    rdates: list[str] = msgspec.field(default_factory=list)
-    exdates: list[str] = msgspec.field(default_factory=list)
-    changes: list[ChangeIn] = msgspec.field(default_factory=list)
+    rdates: Annotated[list[MomentText], msgspec.Meta(max_length=1000)] = msgspec.field(default_factory=list)
+    exdates: Annotated[list[MomentText], msgspec.Meta(max_length=1000)] = msgspec.field(default_factory=list)
+    changes: Annotated[list[ChangeIn], msgspec.Meta(max_length=1000)] = msgspec.field(default_factory=list)
     status: Status = "scheduled"
     attendance_mode: AttendanceMode = "offline"
     online_url: Url | None = None
     place: PlaceIn | None = None
     organizer: OrganizerIn | None = None
-    categories: list[str] = msgspec.field(default_factory=list)
-    tags: list[Annotated[str, msgspec.Meta(max_length=40)]] = msgspec.field(default_factory=list)
+    categories: Annotated[list[Key], msgspec.Meta(max_length=20)] = msgspec.field(default_factory=list)
+    tags: Annotated[list[Annotated[str, msgspec.Meta(max_length=40)]], msgspec.Meta(max_length=30)] = msgspec.field(
+        default_factory=list
+    )
     is_free: bool | None = None
     price_min: Annotated[float, msgspec.Meta(ge=0)] | None = None
     price_max: Annotated[float, msgspec.Meta(ge=0)] | None = None

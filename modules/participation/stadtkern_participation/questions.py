@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from core.api import Invalid, pick
-from schemas import LocalizedText
+from schemas import Key, LocalizedText
 
 QuestionId = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,31}$")]
 Kind = Literal["single_choice", "multiple_choice", "free_text", "rating", "ranking", "yes_no"]
@@ -28,7 +28,7 @@ class ShowIf(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     ``any_of`` (option ids; ``"yes"``/``"no"`` for yes/no; the number as text for ratings)."""
 
     question: QuestionId
-    any_of: Annotated[list[str], msgspec.Meta(min_length=1)]
+    any_of: Annotated[list[Key], msgspec.Meta(min_length=1)]
 
 
 class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -44,7 +44,7 @@ class Question(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=
     max_length: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 2000
     scale: Annotated[int, msgspec.Meta(ge=2, le=11)] = 5
     # Labels of scale points, keyed by the point as text ("1", "5").
-    scale_labels: dict[str, LocalizedText] = {}
+    scale_labels: dict[Key, LocalizedText] = {}
     show_if: ShowIf | None = None
 
 

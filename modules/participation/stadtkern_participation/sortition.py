@@ -44,6 +44,8 @@ from typing import Annotated, Any
 
 import msgspec
 
+from schemas import Key
+
 ALGORITHM = "stadtkern-stratified-v2"
 ATTRIBUTES = ("district", "age_band", "gender")
 
@@ -51,8 +53,8 @@ ATTRIBUTES = ("district", "age_band", "gender")
 class Quota(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
     """Bounds on the seats going to members with ``attribute`` = ``value``."""
 
-    attribute: str
-    value: str
+    attribute: Key
+    value: Key
     min: Annotated[int, msgspec.Meta(ge=0)] = 0
     max: Annotated[int, msgspec.Meta(ge=0)] | None = None
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from core.api import pick
-from schemas import GeoPoint, LocalizedText
+from schemas import GeoPoint, Key, LocalizedText
 from stadtkern_participation.lists import split_list
 from stadtkern_participation.models import Offer
 from stadtkern_participation.schemas.openapi_names import published_in
@@ -36,8 +36,8 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     summary: LocalizedText | None = None
     description: LocalizedText | None = None
     format: Format
-    topics: Annotated[list[str], msgspec.Meta(max_length=20)] = []
-    districts: Annotated[list[str], msgspec.Meta(max_length=50)] = []
+    topics: Annotated[list[Key], msgspec.Meta(max_length=20)] = []
+    districts: Annotated[list[Key], msgspec.Meta(max_length=50)] = []
     starts_at: Annotated[dt.datetime, msgspec.Meta(tz=True)] | None = None
     ends_at: Annotated[dt.datetime, msgspec.Meta(tz=True)] | None = None
     place: Place | None = None

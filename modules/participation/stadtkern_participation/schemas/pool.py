@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from schemas import Key
 from stadtkern_participation.models import PoolMember
 
 AgeBand = Literal["16-17", "18-29", "30-44", "45-59", "60-74", "75+"]
@@ -19,10 +20,10 @@ class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 
     email: Email
     locale: Literal["de", "en"] = "de"
-    district: str | None = None
+    district: Key | None = None
     age_band: AgeBand | None = None
     gender: Gender | None = None
-    interests: Annotated[list[str], msgspec.Meta(max_length=20)] = []
+    interests: Annotated[list[Key], msgspec.Meta(max_length=20)] = []
     # With a device credential: invitations also arrive as push on this device.
     link_device: bool = False
 

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 
 from core.api import pick, utcnow
-from schemas import LocalizedText
+from schemas import Key, LocalizedText
 from stadtkern_participation.lists import split_list
 from stadtkern_participation.models import Survey
 from stadtkern_participation.questions import Question, QuestionOut, question_out
@@ -32,8 +32,8 @@ class SurveyIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     opens_at: Annotated[dt.datetime, msgspec.Meta(tz=True)] | None = None
     closes_at: Annotated[dt.datetime, msgspec.Meta(tz=True)] | None = None
     # Districts the survey is about (push audience); eligibility is separate.
-    districts: list[str] = []
-    eligible_districts: list[str] = []
+    districts: Annotated[list[Key], msgspec.Meta(max_length=100)] = []
+    eligible_districts: Annotated[list[Key], msgspec.Meta(max_length=100)] = []
     min_age: Annotated[int, msgspec.Meta(ge=0, le=120)] | None = None
     results_visibility: Visibility = "after_close"
     eligibility: Eligibility = "device"
@@ -85,9 +85,9 @@ class SurveyStaffOut(msgspec.Struct):
 class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """One device's answers to a survey."""
 
-    answers: dict[str, Any]
+    answers: Annotated[dict[Key, Any], msgspec.Meta(max_length=200)]
     # Self-declared, checked against the survey's eligibility, never stored.
-    district: str | None = None
+    district: Key | None = None
     age: Annotated[int, msgspec.Meta(ge=0, le=130)] | None = None
     # Opt in to one push when results are published (kept apart from the answers).
     notify_results: bool = False
