@@ -12,7 +12,14 @@ from schemas import LocalizedText
 from stadtkern_events.cache import bump_version
 from stadtkern_events.feeds import FeedError, fetch, sync_feed
 from stadtkern_events.models import REMINDER_PENDING, REMINDER_SENT, REMINDER_SKIPPED, Event, Occurrence, Reminder
-from stadtkern_events.services import PAST_KEPT, TOPIC_REMINDERS, labelled, rebuild_occurrences, schedule_reminders
+from stadtkern_events.services import (
+    PAST_KEPT,
+    TOPIC_REMINDERS,
+    labelled,
+    rebuild_occurrences,
+    refresh_statistics,
+    schedule_reminders,
+)
 from stadtkern_events.settings import EventsSettings
 
 REMINDER_BATCH = 200
@@ -83,6 +90,7 @@ async def import_feeds(ctx: JobContext[EventsSettings]) -> dict[str, Any]:
             data = await fetch(feed.url, ctx.settings.feed_timeout_seconds)
             async with ctx.session_factory() as session, session.begin():
                 result = await sync_feed(session, ctx.push, ctx.tenant.time_zone, ctx.settings, feed, data, ctx.log)
+                await refresh_statistics(session, result.created + result.updated + result.removed)
         except FeedError as exc:
             ctx.log.warning("feed %s skipped: %s", feed.id, exc, extra={"city": ctx.tenant.slug})
             results[feed.id] = exc

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import msgspec
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Audience, Invalid, Notification, check_years, pick, record_deletion, utcnow
@@ -361,3 +361,21 @@ async def set_published(session: AsyncSession, event: Event, published: bool) ->
     for occ in occurrences:
         occ.published = published
     await session.flush()
+
+
+# A bulk change of at least this many events refreshes the planner's statistics at once. After a
+# load of thousands of rows the planner guessed 7 rows and sorted 17,202 occurrences (57 ms a page
+# instead of 1 ms) until autovacuum, which may be off or late, got round to it.
+ANALYZE_AFTER = 100
+
+
+async def refresh_statistics(session: AsyncSession, changed: int) -> bool:
+    """``ANALYZE`` the events tables when ``changed`` events were written in bulk; True if it ran.
+
+    In the writing transaction (PostgreSQL and SQLite both allow it): the statistics then cover
+    the new rows from the moment they are visible."""
+    if changed < ANALYZE_AFTER:
+        return False
+    for table in ("events_event", "events_occurrence"):
+        await session.execute(text(f"ANALYZE {table}"))
+    return True

@@ -14,7 +14,7 @@ from stadtkern_events.controllers import upcoming
 from stadtkern_events.models import Event
 from stadtkern_events.schemas import EventIn, EventOut, ImportIn, ImportOut
 from stadtkern_events.serializers import event_out
-from stadtkern_events.services import remove_event, save_event, schedule_reminders, set_published
+from stadtkern_events.services import refresh_statistics, remove_event, save_event, schedule_reminders, set_published
 from stadtkern_events.settings import EventsSettings
 
 Ctx = RequestContext[EventsSettings]
@@ -142,6 +142,8 @@ async def import_events(data: JSONBody[ImportIn], ctx: Ctx) -> ImportOut:
         created += is_new
         updated += not is_new
         out.append(event.id)
+    await ctx.session.flush()
+    await refresh_statistics(ctx.session, created + updated)
     return ImportOut(created=created, updated=updated, ids=out)
 
 
