@@ -3,8 +3,9 @@
 Litestar documents its own error shape (``status_code``/``detail``) for the 400s it knows of;
 our exception handlers answer every error as ``application/problem+json`` (see
 :mod:`core.http.problems`). Each route therefore gets the problems it can answer with:
-validation (400, 422), rate limit (429) and server error (500) on every ``/v1`` route (health
-checks and metrics: 500 only); unknown city, module or resource (404) under ``/v1/{tenant}``;
+validation (400, 422), rate limit (429), server error (500) and a database outage (503, with
+``Retry-After``: core.http.outages) on every ``/v1`` route (health checks and metrics: 500
+only); unknown city, module or resource (404) under ``/v1/{tenant}``;
 missing or foreign credentials (401, 403) where an auth guard sits. What a handler declares wins.
 """
 
@@ -19,7 +20,7 @@ from core.api.guards import is_auth_guard
 from core.http.problems import PROBLEM_MEDIA_TYPE, TITLES
 from schemas import Problem
 
-EVERYWHERE = (400, 422, 429, 500)
+EVERYWHERE = (400, 422, 429, 500, 503)
 UNDER_A_CITY = (404,)
 GUARDED = (401, 403)
 
