@@ -239,7 +239,7 @@ async def test_sqlite_vacuum_keeps_rows_and_index_together(
     """The R*Tree maps by rowid, which SQLite documents VACUUM may renumber for a table without an
     INTEGER PRIMARY KEY (it keeps them in practice): this fails first on a SQLite that does not."""
     if not database.startswith("sqlite"):
-        pytest.skip("SQLite's R*Tree only")
+        pytest.skip("VACUUM renumbering rowids concerns the SQLite R*Tree only; PostGIS indexes the row itself")
     rows = await _add(spots, [destination(*DORTMUND, b, 10.0 * b) for b in range(360)])
     async with spots() as session, session.begin():
         await session.execute(delete(Spot).where(Spot.id.in_([r.id for r in rows[::3]])))
@@ -254,7 +254,7 @@ async def test_a_server_without_postgis_stops_the_migration_naming_the_package(d
     try:
         async with engine.connect() as conn:
             if conn.dialect.name != "postgresql":
-                pytest.skip("PostgreSQL only")
+                pytest.skip("extensions are PostgreSQL's; SQLite's R*Tree is built in (no package to name)")
             with pytest.raises(StartupError, match=r"install the server package postgresql-\d+-postgis-3"):
                 await conn.run_sync(lambda c: spatial_index.ensure_postgis(c, extension="postgis_not_installed"))
             await conn.run_sync(spatial_index.ensure_postgis)  # the real one is there (the migration made it)

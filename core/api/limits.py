@@ -8,10 +8,39 @@ address, an e-mail address, an account. Keys are hashed before they are counted.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from core.http.rate_limit import Limiter
+from litestar.exceptions import TooManyRequestsException
+
+
+class Verdict(Protocol):
+    """One hit's outcome, as the core's counters report it."""
+
+    allowed: bool
+    remaining: int
+    reset_seconds: int
+
+
+class Limiter(Protocol):
+    """The app's budgets (the core's ``core.http.rate_limit.Limiter``)."""
+
+    async def hit(self, bucket: str, key: str, limit: int, window: int) -> Verdict: ...
+
+
+def limit_headers(limit: int, window: int, verdict: Verdict) -> dict[str, str]:
+    """The IETF draft's ``RateLimit-*`` fields for one budget."""
+    return {
+        "RateLimit-Policy": f"{limit};w={window}",
+        "RateLimit-Limit": str(limit),
+        "RateLimit-Remaining": str(verdict.remaining),
+        "RateLimit-Reset": str(verdict.reset_seconds),
+    }
+
+
+def refuse(limit: int, window: int, verdict: Verdict, detail: str) -> TooManyRequestsException:
+    """The 429 for a spent budget, with ``Retry-After``."""
+    headers = {**limit_headers(limit, window, verdict), "Retry-After": str(verdict.reset_seconds)}
+    return TooManyRequestsException(detail=detail, headers=headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,8 +68,6 @@ class RateLimits:
         Call it before the costly work, and with the same key whether or not the thing the key
         names exists (an unknown e-mail spends like a known one: no enumeration by timing or status).
         """
-        from core.http.rate_limit import refuse
-
         subject = f"{self.tenant}|{self.address if key is None else key}"
         verdict = await self._limiter.hit(budget.name, subject, budget.limit, budget.per_seconds)
         if not verdict.allowed:

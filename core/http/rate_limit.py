@@ -16,9 +16,9 @@ import hashlib
 import re
 from typing import Any
 
-from litestar.exceptions import TooManyRequestsException
 from litestar.security.jwt import Token
 
+from core.api.limits import limit_headers, refuse
 from core.http.asgi import ASGIApp, Message, Receive, Scope, Send
 from core.http.counters import Counter, MemoryCounter, RedisCounter, Verdict
 
@@ -76,22 +76,6 @@ class Limiter:
     async def hit(self, bucket: str, key: str, limit: int, window: int) -> Verdict:
         """Spend one of ``limit`` per ``window`` seconds from ``key``'s budget in ``bucket``."""
         return await self._counter(bucket, limit, window).hit(_digest(key) if bucket != "api" else key)
-
-
-def limit_headers(limit: int, window: int, verdict: Verdict) -> dict[str, str]:
-    """The IETF draft's ``RateLimit-*`` fields for one budget."""
-    return {
-        "RateLimit-Policy": f"{limit};w={window}",
-        "RateLimit-Limit": str(limit),
-        "RateLimit-Remaining": str(verdict.remaining),
-        "RateLimit-Reset": str(verdict.reset_seconds),
-    }
-
-
-def refuse(limit: int, window: int, verdict: Verdict, detail: str) -> TooManyRequestsException:
-    """The 429 for a spent budget, with ``Retry-After``."""
-    headers = {**limit_headers(limit, window, verdict), "Retry-After": str(verdict.reset_seconds)}
-    return TooManyRequestsException(detail=detail, headers=headers)
 
 
 class RateLimitMiddleware:
