@@ -1,0 +1,1 @@
+"""Ideas: a Stadtkern module shipped as its own distribution."""

@@ -1,0 +1,7 @@
+"""Resident routes (thin: parse, call a service, answer), one file per feature."""
+
+from __future__ import annotations
+
+from stadtkern_ideas.controllers import ideas, supports
+
+route_handlers = [*ideas.route_handlers, *supports.route_handlers]

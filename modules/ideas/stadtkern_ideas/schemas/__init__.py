@@ -1,0 +1,1 @@
+"""Request and response Structs of the Ideenpool, one file per feature."""

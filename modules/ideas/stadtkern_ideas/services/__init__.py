@@ -1,0 +1,1 @@
+"""Queries and changes shared by routes, the seed and the device hooks; no HTTP, no tenant filters."""

@@ -1,0 +1,7 @@
+"""Staff routes: moderators decide and merge, editors answer with a status."""
+
+from __future__ import annotations
+
+from stadtkern_ideas.staff import ideas
+
+route_handlers = [*ideas.route_handlers]
