@@ -1,0 +1,1 @@
+"""Projektor: a Stadtkern module shipped as its own distribution."""

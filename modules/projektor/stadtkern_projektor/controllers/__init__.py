@@ -1,0 +1,7 @@
+"""Resident routes (thin: parse, call a service, answer), one file per feature."""
+
+from __future__ import annotations
+
+from stadtkern_projektor.controllers import bookings, rooms, workshops
+
+route_handlers = [*rooms.route_handlers, *workshops.route_handlers, *bookings.route_handlers]

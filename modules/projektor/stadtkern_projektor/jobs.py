@@ -1,0 +1,41 @@
+"""Scheduled jobs: the worker runs each once per city that enables the module."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import update
+
+from core.api import JobContext, ScheduledJob, utcnow
+from stadtkern_projektor.models import Booking
+from stadtkern_projektor.services.holds import expire_due
+from stadtkern_projektor.settings import ProjektorSettings
+
+
+async def release_holds(ctx: JobContext[ProjektorSettings]) -> None:
+    """Holds and waiting-list offers that ran out free their slot or seat; the next one waiting
+    gets the seat offered (push) in the same transaction."""
+    async with ctx.session_factory() as session, session.begin():
+        expired = await expire_due(session, ctx.settings, ctx.push, utcnow(), tz=ctx.tenant.time_zone)
+    if expired:
+        ctx.log.info("projektor: %d holds or offers ran out", expired)
+
+
+async def forget_contacts(ctx: JobContext[ProjektorSettings]) -> None:
+    """Participants' names and e-mail addresses go a set time after their session."""
+    cutoff = utcnow() - dt.timedelta(days=ctx.settings.contact_retention_days)
+    async with ctx.session_factory() as session, session.begin():
+        await session.execute(
+            update(Booking)
+            .where(
+                Booking.ends_at < cutoff, Booking.participant_email.is_not(None) | Booking.participant_name.is_not(None)
+            )
+            .values(participant_name=None, participant_email=None, updated_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
+
+
+JOBS = (
+    ScheduledJob(id="release-holds", run=release_holds, every_seconds=30, jitter=5),
+    ScheduledJob(id="forget-contacts", run=forget_contacts, cron="40 3 * * *", jitter=600),
+)

@@ -1,0 +1,35 @@
+"""Tables of projektor: what can be booked (``resources``, ``workshops``) and the bookings (``bookings``).
+
+The rules that must hold under any concurrency live in the database, not only in code: see
+``guarantees.py`` for the exclusion constraints (PostgreSQL) and triggers (SQLite), and the CHECK
+constraints on the counters here.
+"""
+
+from __future__ import annotations
+
+from stadtkern_projektor.models.bookings import (
+    ACTIVE,
+    SLOT_BLOCKING,
+    Booking,
+    DeviceQuota,
+    EquipmentUse,
+)
+from stadtkern_projektor.models.resources import Closure, Equipment, EquipmentUnit, Room
+from stadtkern_projektor.models.workshops import Session, Workshop
+
+MODELS = (Room, Equipment, EquipmentUnit, Closure, Workshop, Session, Booking, EquipmentUse, DeviceQuota)
+
+__all__ = [
+    "ACTIVE",
+    "MODELS",
+    "SLOT_BLOCKING",
+    "Booking",
+    "Closure",
+    "DeviceQuota",
+    "Equipment",
+    "EquipmentUnit",
+    "EquipmentUse",
+    "Room",
+    "Session",
+    "Workshop",
+]

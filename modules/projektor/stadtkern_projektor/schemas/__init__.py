@@ -1,0 +1,1 @@
+"""Request and response Structs, and the functions that turn rows into them."""

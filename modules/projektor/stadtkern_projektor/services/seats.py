@@ -1,0 +1,115 @@
+"""Booking a workshop session's seats: a seat if one is left and nobody waits for it, else a place
+on the waiting list (positions handed out under the session's row lock)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.api import Conflict, NotFound
+from stadtkern_projektor.models import Booking, Session, Workshop
+from stadtkern_projektor.services.codes import check_in_code
+from stadtkern_projektor.services.errors import flush_or_conflict
+from stadtkern_projektor.services.holds import expire_due
+from stadtkern_projektor.services.ledger import occupy
+from stadtkern_projektor.services.rooms import check_no_shows
+from stadtkern_projektor.services.waitlist import lock_session, promote
+from stadtkern_projektor.settings import ProjektorSettings
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    """A resident's wish for a seat: hold it first, or book; join the waiting list when full."""
+
+    hold: bool = False
+    wait: bool = False
+    participant_name: str | None = None
+    participant_email: str | None = None
+
+
+async def get_workshop(session: AsyncSession, workshop_id: uuid.UUID, *, staff: bool = False) -> Workshop:
+    """The city's workshop (unpublished ones only for staff), or 404."""
+    row = await session.get(Workshop, workshop_id)
+    if row is None or (not row.published and not staff):
+        raise NotFound(detail="workshop not found")
+    return row
+
+
+async def _open_session(session: AsyncSession, session_id: uuid.UUID, now: dt.datetime) -> tuple[Session, Workshop]:
+    row = await lock_session(session, session_id)
+    workshop = await session.get(Workshop, row.workshop_id)
+    if workshop is None or not workshop.published:
+        raise NotFound(detail="session not found")
+    if row.cancelled_at is not None:
+        raise Conflict(detail="this session was cancelled")
+    if row.starts_at <= now:
+        raise Conflict(detail="this session has started")
+    return row, workshop
+
+
+async def _someone_waits(session: AsyncSession, session_id: uuid.UUID) -> bool:
+    count = await session.scalar(
+        select(func.count()).where(Booking.session_id == session_id, Booking.status == "waiting")
+    )
+    return bool(count)
+
+
+async def book_seat(
+    session: AsyncSession,
+    settings: ProjektorSettings,
+    push: Any,
+    session_id: uuid.UUID,
+    request: SeatRequest,
+    *,
+    device_id: uuid.UUID,
+    now: dt.datetime,
+    tz: ZoneInfo,
+) -> Booking:
+    """A seat (held, pending or confirmed) or a waiting-list place; 409 when full and not waiting."""
+    await check_no_shows(session, settings, device_id)
+    await expire_due(session, settings, push, now, session_id=session_id, tz=tz)
+    row, workshop = await _open_session(session, session_id, now)
+    booking = Booking(
+        kind="seat",
+        device_id=device_id,
+        session_id=row.id,
+        room_id=None,
+        starts_at=row.starts_at,
+        ends_at=row.ends_at,
+        check_in_code=check_in_code(),
+        participant_name=request.participant_name,
+        participant_email=request.participant_email,
+    )
+    if row.seats_taken < row.seats and not await _someone_waits(session, row.id):
+        await occupy(session, booking, settings.device_active_limit)
+        booking.status = "held" if request.hold else ("pending" if workshop.requires_approval else "confirmed")
+        if request.hold:
+            booking.hold_expires_at = now + dt.timedelta(minutes=settings.hold_minutes)
+    elif request.wait and row.waitlist_open:
+        row.waitlist_seq += 1
+        booking.status = "waiting"
+        booking.position = row.waitlist_seq
+    else:
+        raise Conflict(detail="no seat left" + ("" if row.waitlist_open else "; the waiting list is closed"))
+    session.add(booking)
+    await flush_or_conflict(session)
+    return booking
+
+
+async def seats_left(session: AsyncSession, session_id: uuid.UUID) -> int:
+    """Free seats right now (held and offered seats are not free)."""
+    row = await session.get(Session, session_id, populate_existing=True)
+    return 0 if row is None else row.seats - row.seats_taken
+
+
+async def refill(
+    session: AsyncSession, settings: ProjektorSettings, push: Any, session_id: uuid.UUID, now: dt.datetime, tz: ZoneInfo
+) -> None:
+    """After a seat was freed: offer it to the waiting list."""
+    await promote(session, settings, push, session_id, now, tz)

@@ -1,0 +1,7 @@
+"""Staff routes (guarded with require_editor), one file per feature."""
+
+from __future__ import annotations
+
+from stadtkern_projektor.staff import approvals, resources, workshops
+
+route_handlers = [*resources.route_handlers, *workshops.route_handlers, *approvals.route_handlers]

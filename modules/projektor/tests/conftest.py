@@ -1,0 +1,1 @@
+"""Fixtures of the projektor tests come from the root conftest.py."""
