@@ -58,7 +58,7 @@ async def load(session: Any, count: int, rng: random.Random) -> None:
 
 
 def statement(ctx: Any, lat: float, lon: float, radius_km: float, old: bool) -> Any:
-    from stadtkern_events.controllers import Filters
+    from stadtkern_events.filters import Filters
     from stadtkern_events.models import Event
 
     from core.api import utcnow

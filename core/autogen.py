@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from alembic.autogenerate.api import AutogenContext
 
+from core.api.text_search import VECTOR_COLUMN
+
 IncludeObject = Callable[[Any, str | None, str, bool, Any], bool]
 
 
@@ -14,6 +16,15 @@ def include_only(owns_table: Callable[[str], bool] | None) -> IncludeObject:
     """Compare only one lineage's tables: every lineage shares one metadata and one database."""
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        # core.api.create_text_index adds them outside the models (a generated column, its GIN index)
+        if (
+            reflected
+            and compare_to is None
+            and (
+                (type_ == "column" and name == VECTOR_COLUMN) or (type_ == "index" and (name or "").endswith("_search"))
+            )
+        ):
+            return False
         if owns_table is None:
             return True
         table = name if type_ == "table" else getattr(getattr(obj, "table", None), "name", None)

@@ -33,6 +33,7 @@ from core.api.paging import (
     check_limit,
     deleted_since,
     paginate,
+    paginate_by_score,
     parse_since,
     sync_token,
 )
@@ -46,6 +47,7 @@ from core.api.spatial import (
     paginate_by_distance,
 )
 from core.api.tenancy import CrossCityWrite, all_cities, city_of
+from core.api.text_search import TextIndex, create_text_index, drop_text_index, matching, search_terms, text_rank
 
 __all__ = [
     "BUILTIN_ROLES",
@@ -81,6 +83,7 @@ __all__ = [
     "TenantOwned",
     "TenantRepository",
     "TenantScoped",
+    "TextIndex",
     "Tombstone",
     "all_cities",
     "check_limit",
@@ -88,17 +91,21 @@ __all__ = [
     "check_years",
     "city_of",
     "create_point_index",
+    "create_text_index",
     "deleted_since",
     "direction",
     "distance_m",
     "distance_to",
     "drop_point_index",
+    "drop_text_index",
     "insert_for",
     "is_postgres",
+    "matching",
     "metadata",
     "near",
     "paginate",
     "paginate_by_distance",
+    "paginate_by_score",
     "parse_accept_language",
     "parse_since",
     "pick",
@@ -108,6 +115,8 @@ __all__ = [
     "require_device",
     "require_editor",
     "require_staff",
+    "search_terms",
     "sync_token",
+    "text_rank",
     "utcnow",
 ]

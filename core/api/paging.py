@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from typing import Any, TypeVar
 
 import msgspec
-from sqlalchemy import Select, literal, select, tuple_
+from sqlalchemy import Float, Select, and_, literal, or_, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.api.db import Tombstone
 from core.api.errors import Gone, Invalid
@@ -87,6 +88,59 @@ async def paginate(
     if len(rows) > limit:
         rows = rows[:limit]
         next_cursor = encode_cursor([getattr(rows[-1], c.key) for c in order_by])
+    return rows, next_cursor
+
+
+def _score_cursor(score: float, values: Sequence[Any]) -> str:
+    # The score goes as a JSON number (shortest repr, read back bit for bit): the next page
+    # compares the database's own value with it, so a rounded copy would repeat or skip rows.
+    return _b64([score, *[v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in values]])
+
+
+def _decode_score_cursor(cursor: str, then_by: Sequence[InstrumentedAttribute[Any]]) -> tuple[float, list[Any]]:
+    raw = _unb64(cursor, "query.cursor")
+    malformed = Invalid("query.cursor", "malformed cursor; use the value the previous page returned")
+    if not isinstance(raw, list) or len(raw) != len(then_by) + 1 or not isinstance(raw[0], int | float):
+        raise malformed
+    try:
+        rest = [msgspec.convert(v, c.type.python_type, strict=False) for v, c in zip(raw[1:], then_by, strict=True)]
+    except (msgspec.ValidationError, NotImplementedError):
+        raise malformed from None
+    return float(raw[0]), rest
+
+
+async def paginate_by_score(
+    session: AsyncSession,
+    statement: Select[Any],
+    score: ColumnElement[float],
+    then_by: Sequence[InstrumentedAttribute[Any]],
+    *,
+    cursor: str | None,
+    limit: int = DEFAULT_LIMIT,
+    highest_first: bool = True,
+) -> tuple[list[tuple[Any, float]], str | None]:
+    """Keyset pagination on a computed number (a rank, a distance), ties by ``then_by`` ascending.
+
+    ``then_by`` must end in a unique column. Returns ``(row, score)`` pairs (``row``: the
+    statement's first column) and the next cursor, which carries the database's own score of the
+    last row: pages neither repeat nor skip rows, also among rows with the same score. The score
+    must not be NULL (filter such rows out before)."""
+    check_limit(limit)
+    if cursor:
+        last_score, last = _decode_score_cursor(cursor, then_by)
+        bound = literal(last_score, Float())
+        after = tuple_(*then_by) > tuple_(*[literal(v, c.type) for v, c in zip(last, then_by, strict=True)])
+        beyond = score < bound if highest_first else score > bound
+        statement = statement.where(or_(beyond, and_(score == bound, after)))
+    labelled = score.label("score")
+    query = statement.add_columns(labelled).order_by(None)
+    query = query.order_by(labelled.desc() if highest_first else labelled, *then_by).limit(limit + 1)
+    rows = [(row[0], float(row[-1])) for row in (await session.execute(query)).all()]
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last_row, last_score = rows[-1]
+        next_cursor = _score_cursor(last_score, [getattr(last_row, c.key) for c in then_by])
     return rows, next_cursor
 
 

@@ -16,13 +16,10 @@ boundary case could then differ between the databases.)
 
 from __future__ import annotations
 
-import base64
-import datetime as dt
 import math
 from collections.abc import Sequence
 from typing import Any
 
-import msgspec
 from sqlalchemy import (
     Float,
     Integer,
@@ -36,7 +33,6 @@ from sqlalchemy import (
     or_,
     select,
     table,
-    tuple_,
 )
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,8 +41,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from core import spatial_index
 from core.api.dialect import Bindable, is_postgres
-from core.api.errors import Invalid
-from core.api.paging import DEFAULT_LIMIT, _unb64, check_limit
+from core.api.paging import DEFAULT_LIMIT, paginate_by_score
 
 __all__ = [
     "create_point_index",
@@ -174,26 +169,6 @@ def near(
     return statement.order_by(distance) if order_by_distance else statement
 
 
-def _cursor(distance: float, values: Sequence[Any]) -> str:
-    # The distance goes as a JSON number (shortest repr, read back bit for bit): the next page
-    # compares the database's own value with it, so a rounded copy would repeat or skip rows.
-    # The other values are spelled as core.api.paging spells them.
-    payload = [distance, *[v.isoformat() if isinstance(v, dt.datetime) else str(v) for v in values]]
-    return base64.urlsafe_b64encode(msgspec.json.encode(payload)).decode().rstrip("=")
-
-
-def _decode(cursor: str, then_by: Sequence[InstrumentedAttribute[Any]]) -> tuple[float, list[Any]]:
-    raw = _unb64(cursor, "query.cursor")
-    malformed = Invalid("query.cursor", "malformed cursor; use the value the previous page returned")
-    if not isinstance(raw, list) or len(raw) != len(then_by) + 1 or not isinstance(raw[0], int | float):
-        raise malformed
-    try:
-        rest = [msgspec.convert(v, c.type.python_type, strict=False) for v, c in zip(raw[1:], then_by, strict=True)]
-    except (msgspec.ValidationError, NotImplementedError):
-        raise malformed from None
-    return float(raw[0]), rest
-
-
 async def paginate_by_distance(
     session: AsyncSession,
     statement: Select[Any],
@@ -211,21 +186,9 @@ async def paginate_by_distance(
     Give it a :func:`near` statement (else every row is measured); its own ordering is replaced.
     The cursor carries the database's own distance of the last row, so pages neither repeat nor
     skip rows, also among rows at the same distance."""
-    check_limit(limit)
     distance = distance_to(session, model, lat, lon)
     # A row without a point has no distance: NULLs sort first on SQLite and last on PostgreSQL.
     statement = statement.where(model.lat.is_not(None), model.lon.is_not(None))
-    if cursor:
-        last_distance, last = _decode(cursor, then_by)
-        key = tuple_(distance, *then_by)
-        bound = tuple_(_f(last_distance), *[literal(v, c.type) for v, c in zip(last, then_by, strict=True)])
-        statement = statement.where(key > bound)
-    labelled = distance.label("distance_m")
-    query = statement.add_columns(labelled).order_by(None).order_by(labelled, *then_by).limit(limit + 1)
-    rows = [(row[0], float(row[-1])) for row in (await session.execute(query)).all()]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last_row, last_distance = rows[-1]
-        next_cursor = _cursor(last_distance, [getattr(last_row, c.key) for c in then_by])
-    return rows, next_cursor
+    return await paginate_by_score(
+        session, statement, distance, then_by, cursor=cursor, limit=limit, highest_first=False
+    )

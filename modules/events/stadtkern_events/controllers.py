@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, cast
 
 import msgspec
 from litestar import MediaType, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
-from sqlalchemy import Select, func, literal_column, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager
 
 from core.api import (
@@ -20,16 +21,18 @@ from core.api import (
     RequestContext,
     StaffUser,
     deleted_since,
-    is_postgres,
-    near,
     paginate,
+    paginate_by_distance,
+    paginate_by_score,
     parse_since,
     sync_token,
+    text_rank,
     utcnow,
 )
 from schemas import DeltaPage
 from stadtkern_events.cache import Page, cache_for
-from stadtkern_events.models import ACCESSIBILITY, RESOURCE, Event, Occurrence
+from stadtkern_events.filters import Filters, filters_of
+from stadtkern_events.models import RESOURCE, TEXT_INDEX, Event, Occurrence
 from stadtkern_events.schemas import EventOut, OccurrenceOut
 from stadtkern_events.serializers import event_ics, event_out, occurrence_out, occurrences_ics
 from stadtkern_events.settings import EventsSettings
@@ -39,150 +42,16 @@ MAX_ICS_OCCURRENCES = 1000
 ICS_MEDIA = "text/calendar; charset=utf-8"
 
 
-def day_window(now: dt.datetime, when: str, tz: Any) -> tuple[dt.datetime, dt.datetime]:
-    """``today`` and ``weekend`` in the city's time zone (the weekend runs Saturday 00:00 to Monday 00:00)."""
-    local = now.astimezone(tz)
-    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
-
-    def at(naive: dt.datetime) -> dt.datetime:
-        return naive.replace(tzinfo=tz).astimezone(dt.UTC)
-
-    if when == "today":
-        return max(now, at(midnight)), at(midnight + dt.timedelta(days=1))
-    weekday = local.weekday()  # Saturday 5, Sunday 6
-    saturday = midnight + dt.timedelta(days=(5 - weekday) if weekday < 5 else -(weekday - 5))
-    return max(now, at(saturday)), at(saturday + dt.timedelta(days=2))
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class Filters:
-    def __init__(
-        self,
-        *,
-        start: dt.datetime | None,
-        end: dt.datetime | None,
-        when: str | None,
-        category: str | None,
-        district: str | None,
-        lat: float | None,
-        lon: float | None,
-        radius_km: float,
-        free: bool | None,
-        accessibility: str | None,
-        q: str | None,
-        hide_cancelled: bool,
-    ) -> None:
-        self.start, self.end, self.when = start, end, when
-        self.category, self.district = category, district
-        self.lat, self.lon, self.radius_km = lat, lon, radius_km
-        self.free, self.accessibility, self.q = free, accessibility, q
-        self.hide_cancelled = hide_cancelled
-
-    def window(self, ctx: ModuleContext[EventsSettings], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-        """The time window ``[start, end)`` the list covers at ``now``."""
-        start, end = self.start, self.end
-        for name, value in (("from", start), ("to", end)):
-            if value is not None and value.tzinfo is None:
-                raise Invalid(f"query.{name}", "needs a time zone offset (e.g. 2026-12-01T00:00:00+01:00)")
-        if self.when is not None:
-            if start is not None or end is not None:
-                raise Invalid("query.when", "use either 'when' or 'from'/'to'")
-            start, end = day_window(now, self.when, ctx.tenant.time_zone)
-        start = start or now
-        end = end or now + dt.timedelta(days=ctx.settings.horizon_days)
-        if end <= start:
-            raise Invalid("query.to", "must be after 'from'")
-        return start, end
-
-    def statement(self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, bounded: bool = True) -> Select[Any]:
-        """Occurrences (with their events) that pass the filters; ``bounded=False`` drops the window's end."""
-        start, end = self.window(ctx, now)
-        stmt = (
-            select(Occurrence)
-            .join(Occurrence.event)
-            .options(contains_eager(Occurrence.event))
-            .where(
-                Occurrence.published.is_(True),
-                Occurrence.ends_at > start,
-            )
-        )
-        if bounded:
-            stmt = stmt.where(Occurrence.starts_at < end)
-        if self.hide_cancelled:
-            stmt = stmt.where(Occurrence.status != "cancelled")
-        if self.category:
-            if self.category not in ctx.settings.categories:
-                raise Invalid("query.category", f"unknown category; one of {', '.join(ctx.settings.categories)}")
-            stmt = stmt.where(Event.categories.contains(f"|{self.category}|"))
-        if self.district:
-            stmt = stmt.where(Event.district == self.district)
-        if self.accessibility:
-            if self.accessibility not in ACCESSIBILITY:
-                raise Invalid("query.accessibility", f"one of {', '.join(ACCESSIBILITY)}")
-            stmt = stmt.where(Event.accessibility.contains(f"|{self.accessibility}|"))
-        if self.free:
-            stmt = stmt.where(Event.is_free.is_(True))
-        if (self.lat is None) != (self.lon is None):
-            raise Invalid("query.lat", "give both lat and lon")
-        if self.lat is not None and self.lon is not None:
-            if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
-                raise Invalid("query.lat", "not a coordinate")
-            if not 0 < self.radius_km <= 200:
-                raise Invalid("query.radius_km", "must be between 0 and 200")
-            # Through the places' spatial index (events_0004), great-circle distance on both databases.
-            stmt = near(ctx.session, stmt, Event, self.lat, self.lon, self.radius_km * 1000)
-        if self.q:
-            text = self.q.strip()
-            if len(text) > 100:
-                raise Invalid("query.q", "at most 100 characters")
-            if is_postgres(ctx.session):
-                german: Any = literal_column("'german'::regconfig")
-                stmt = stmt.where(
-                    func.to_tsvector(german, Event.search_text).op("@@")(func.plainto_tsquery(german, text))
-                )
-            else:
-                words = [w for w in text.lower().split() if w]
-                for word in words:
-                    stmt = stmt.where(Event.search_text.like(f"%{_escape_like(word)}%", escape="\\"))
-        return stmt
-
-
-def _filters(
-    start: dt.datetime | None,
-    end: dt.datetime | None,
-    when: str | None,
-    category: str | None,
-    district: str | None,
-    lat: float | None,
-    lon: float | None,
-    radius_km: float,
-    free: bool | None,
-    accessibility: str | None,
-    q: str | None,
-    hide_cancelled: bool,
-) -> Filters:
-    return Filters(
-        start=start,
-        end=end,
-        when=when,
-        category=category,
-        district=district,
-        lat=lat,
-        lon=lon,
-        radius_km=radius_km,
-        free=free,
-        accessibility=accessibility,
-        q=q,
-        hide_cancelled=hide_cancelled,
-    )
-
-
 From = Annotated[dt.datetime | None, QueryParameter(name="from", required=False)]
 To = Annotated[dt.datetime | None, QueryParameter(name="to", required=False)]
 When = FromQuery[Literal["today", "weekend"] | None]
+Sort = Annotated[
+    Literal["start", "distance", "relevance"],
+    QueryParameter(
+        description="start: soonest first (default); distance: nearest first (needs lat/lon); "
+        "relevance: best match of q first (title above text)"
+    ),
+]
 
 
 # The filters are spelled out here and in list_ical rather than shared through a dependency: a
@@ -209,6 +78,8 @@ async def list_occurrences(
     free: FromQuery[bool | None] = None,
     accessibility: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
+    prefix: FromQuery[bool] = False,
+    sort: Sort = "start",
     hide_cancelled: FromQuery[bool] = False,
     since: FromQuery[str | None] = None,
     cursor: FromQuery[str | None] = None,
@@ -231,6 +102,8 @@ async def list_occurrences(
         free,
         accessibility,
         q,
+        prefix,
+        sort,
         hide_cancelled,
         since,
         cursor,
@@ -238,14 +111,14 @@ async def list_occurrences(
     )
     version = await cache.versions.read(ctx.tenant.slug)  # before the page query, never after
     now = utcnow()
-    filters = _filters(
-        start, end, when, category, district, lat, lon, radius_km, free, accessibility, q, hide_cancelled
+    filters = filters_of(
+        start, end, when, category, district, lat, lon, radius_km, free, accessibility, q, hide_cancelled, prefix
     )
     page = await cache.page(
         key,
         version,
         now,
-        lambda: _build_page(ctx, filters, now, version, since=since, cursor=cursor, limit=limit),
+        lambda: _build_page(ctx, filters, now, version, sort=sort, since=since, cursor=cursor, limit=limit),
     )
     return cast(
         "Response[DeltaPage[OccurrenceOut]]",
@@ -259,6 +132,7 @@ async def _build_page(
     now: dt.datetime,
     version: int,
     *,
+    sort: str = "start",
     since: str | None,
     cursor: str | None,
     limit: int,
@@ -274,8 +148,8 @@ async def _build_page(
         stmt = stmt.where(Event.updated_at > changed_since)
         if not cursor:
             deleted = await deleted_since(ctx.session, RESOURCE, changed_since)
-    order = [Occurrence.starts_at, Occurrence.event_id]
-    rows, next_cursor = await paginate(ctx.session, stmt, order, cursor=cursor, limit=limit)
+    fetch = _ordering(ctx, filters, stmt, sort)
+    rows, next_cursor = await fetch(cursor, limit)
     body = msgspec.json.encode(
         DeltaPage(
             items=[occurrence_out(r, ctx.locales) for r in rows],
@@ -288,7 +162,7 @@ async def _build_page(
     # the page decides next_cursor. (An explicit ``from`` does not move: nothing leaves by time.)
     ends = [r.ends_at for r in rows] if filters.start is None else []
     if next_cursor is not None and filters.start is None:
-        after, _ = await paginate(ctx.session, stmt, order, cursor=next_cursor, limit=1)
+        after, _ = await fetch(next_cursor, 1)
         ends += [r.ends_at for r in after]
     expires = min(ends, default=None)
     window_end = filters.window(ctx, now)[1]
@@ -304,6 +178,41 @@ async def _build_page(
             enters = first - (window_end - now)
             expires = min(expires or enters, enters)
     return Page(body, version, expires)
+
+
+Fetch = Callable[[str | None, int], Awaitable[tuple[list[Occurrence], str | None]]]
+LIST_ORDER = (Occurrence.starts_at, Occurrence.event_id)
+
+
+def _ordering(ctx: ModuleContext[EventsSettings], filters: Filters, stmt: Select[Any], sort: str) -> Fetch:
+    """A page of ``stmt`` in the asked order, keyset-paged; ties always soonest first."""
+    if sort == "distance":
+        lat, lon = filters.lat, filters.lon
+        if lat is None or lon is None:
+            raise Invalid("query.sort", "sort=distance needs lat and lon")
+
+        async def nearest(cursor: str | None, limit: int) -> tuple[list[Occurrence], str | None]:
+            pairs, after = await paginate_by_distance(
+                ctx.session, stmt, Event, lat, lon, LIST_ORDER, cursor=cursor, limit=limit
+            )
+            return [row for row, _ in pairs], after
+
+        return nearest
+    if sort == "relevance":
+        if not (filters.q and filters.q.strip()):
+            raise Invalid("query.sort", "sort=relevance needs q")
+        rank = text_rank(ctx.session, TEXT_INDEX, filters.q, prefix=filters.prefix)
+
+        async def best(cursor: str | None, limit: int) -> tuple[list[Occurrence], str | None]:
+            pairs, after = await paginate_by_score(ctx.session, stmt, rank, LIST_ORDER, cursor=cursor, limit=limit)
+            return [row for row, _ in pairs], after
+
+        return best
+
+    async def soonest(cursor: str | None, limit: int) -> tuple[list[Occurrence], str | None]:
+        return await paginate(ctx.session, stmt, LIST_ORDER, cursor=cursor, limit=limit)
+
+    return soonest
 
 
 @get(
@@ -324,13 +233,14 @@ async def list_ical(
     free: FromQuery[bool | None] = None,
     accessibility: FromQuery[str | None] = None,
     q: FromQuery[str | None] = None,
+    prefix: FromQuery[bool] = False,
     hide_cancelled: FromQuery[bool] = False,
     limit: FromQuery[int] = MAX_ICS_OCCURRENCES,
 ) -> Response[bytes]:
     if not 1 <= limit <= MAX_ICS_OCCURRENCES:
         raise Invalid("query.limit", f"must be between 1 and {MAX_ICS_OCCURRENCES}")
-    stmt = _filters(
-        start, end, when, category, district, lat, lon, radius_km, free, accessibility, q, hide_cancelled
+    stmt = filters_of(
+        start, end, when, category, district, lat, lon, radius_km, free, accessibility, q, hide_cancelled, prefix
     ).statement(ctx, utcnow())
     rows = (await ctx.session.scalars(stmt.order_by(Occurrence.starts_at, Occurrence.event_id).limit(limit))).all()
     body = occurrences_ics(rows, ctx.tenant.slug, ctx.locales, f"{ctx.tenant.name}: Veranstaltungen")

@@ -10,10 +10,12 @@ from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import TenantOwned
+from core.api import TenantOwned, TextIndex
 
 RESOURCE = "events.event"
 FAVOURITE_RESOURCE = "events.favourite"
+# Title words weigh most ("Konzert" in the title ranks above a concert mentioned in the text).
+TEXT_INDEX = TextIndex("events_event", (("search_title", "A"), ("search_text", "B")))
 
 Status = Literal["scheduled", "cancelled", "postponed", "rescheduled", "moved_online"]
 STATUSES: tuple[str, ...] = get_args(Status)
@@ -91,7 +93,9 @@ class Event(TenantOwned):
     age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     images: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     accessibility: Mapped[str] = mapped_column(String(300), default="")
-    # Lower-cased title, description, place and tags: PostgreSQL full-text (german), LIKE on SQLite.
+    # Full-text search (core.api.TextIndex below, events_0005): the title in every language, and
+    # the title with description, place, organizer and tags; lower-cased.
+    search_title: Mapped[str] = mapped_column(Text, default="")
     search_text: Mapped[str] = mapped_column(Text, default="")
     source_feed: Mapped[str | None] = mapped_column(String(64), nullable=True)
     source_uid: Mapped[str | None] = mapped_column(String(300), nullable=True)

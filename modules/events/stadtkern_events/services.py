@@ -135,6 +135,7 @@ def apply_input(event: Event, data: EventIn, settings: EventsSettings, city_tz: 
     event.age_min, event.age_max = data.age_min, data.age_max
     event.images = [msgspec.to_builtins(i) for i in data.images]
     event.accessibility = pack(list(dict.fromkeys(data.accessibility)))
+    event.search_title = " ".join(data.title.values()).lower()
     event.search_text = " ".join(
         part
         for part in (

@@ -10,7 +10,7 @@ from events_testkit import BERLIN, event_body, local
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from stadtkern_events.controllers import day_window
+from stadtkern_events.filters import day_window
 
 from core.api import sync_token, utcnow
 from core.testing import register_device, staff_headers

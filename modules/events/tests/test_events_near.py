@@ -13,7 +13,7 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from stadtkern_events.controllers import Filters
+from stadtkern_events.filters import Filters
 from stadtkern_events.models import Event, Occurrence
 from stadtkern_events.settings import EventsSettings
 

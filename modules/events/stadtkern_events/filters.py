@@ -1,0 +1,145 @@
+"""The residents' list filters: the time window and the statement every list variant starts from."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import contains_eager
+
+from core.api import Invalid, ModuleContext, matching, near
+from stadtkern_events.models import ACCESSIBILITY, TEXT_INDEX, Event, Occurrence
+from stadtkern_events.settings import EventsSettings
+
+
+def day_window(now: dt.datetime, when: str, tz: Any) -> tuple[dt.datetime, dt.datetime]:
+    """``today`` and ``weekend`` in the city's time zone (the weekend runs Saturday 00:00 to Monday 00:00)."""
+    local = now.astimezone(tz)
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0, tzinfo=None)
+
+    def at(naive: dt.datetime) -> dt.datetime:
+        return naive.replace(tzinfo=tz).astimezone(dt.UTC)
+
+    if when == "today":
+        return max(now, at(midnight)), at(midnight + dt.timedelta(days=1))
+    weekday = local.weekday()  # Saturday 5, Sunday 6
+    saturday = midnight + dt.timedelta(days=(5 - weekday) if weekday < 5 else -(weekday - 5))
+    return max(now, at(saturday)), at(saturday + dt.timedelta(days=2))
+
+
+class Filters:
+    def __init__(
+        self,
+        *,
+        start: dt.datetime | None,
+        end: dt.datetime | None,
+        when: str | None,
+        category: str | None,
+        district: str | None,
+        lat: float | None,
+        lon: float | None,
+        radius_km: float,
+        free: bool | None,
+        accessibility: str | None,
+        q: str | None,
+        prefix: bool = False,
+        hide_cancelled: bool,
+    ) -> None:
+        self.start, self.end, self.when = start, end, when
+        self.category, self.district = category, district
+        self.lat, self.lon, self.radius_km = lat, lon, radius_km
+        self.free, self.accessibility, self.q = free, accessibility, q
+        self.prefix, self.hide_cancelled = prefix, hide_cancelled
+
+    def window(self, ctx: ModuleContext[EventsSettings], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The time window ``[start, end)`` the list covers at ``now``."""
+        start, end = self.start, self.end
+        for name, value in (("from", start), ("to", end)):
+            if value is not None and value.tzinfo is None:
+                raise Invalid(f"query.{name}", "needs a time zone offset (e.g. 2026-12-01T00:00:00+01:00)")
+        if self.when is not None:
+            if start is not None or end is not None:
+                raise Invalid("query.when", "use either 'when' or 'from'/'to'")
+            start, end = day_window(now, self.when, ctx.tenant.time_zone)
+        start = start or now
+        end = end or now + dt.timedelta(days=ctx.settings.horizon_days)
+        if end <= start:
+            raise Invalid("query.to", "must be after 'from'")
+        return start, end
+
+    def statement(self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, bounded: bool = True) -> Select[Any]:
+        """Occurrences (with their events) that pass the filters; ``bounded=False`` drops the window's end."""
+        start, end = self.window(ctx, now)
+        stmt = (
+            select(Occurrence)
+            .join(Occurrence.event)
+            .options(contains_eager(Occurrence.event))
+            .where(
+                Occurrence.published.is_(True),
+                Occurrence.ends_at > start,
+            )
+        )
+        if bounded:
+            stmt = stmt.where(Occurrence.starts_at < end)
+        if self.hide_cancelled:
+            stmt = stmt.where(Occurrence.status != "cancelled")
+        if self.category:
+            if self.category not in ctx.settings.categories:
+                raise Invalid("query.category", f"unknown category; one of {', '.join(ctx.settings.categories)}")
+            stmt = stmt.where(Event.categories.contains(f"|{self.category}|"))
+        if self.district:
+            stmt = stmt.where(Event.district == self.district)
+        if self.accessibility:
+            if self.accessibility not in ACCESSIBILITY:
+                raise Invalid("query.accessibility", f"one of {', '.join(ACCESSIBILITY)}")
+            stmt = stmt.where(Event.accessibility.contains(f"|{self.accessibility}|"))
+        if self.free:
+            stmt = stmt.where(Event.is_free.is_(True))
+        if (self.lat is None) != (self.lon is None):
+            raise Invalid("query.lat", "give both lat and lon")
+        if self.lat is not None and self.lon is not None:
+            if not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+                raise Invalid("query.lat", "not a coordinate")
+            if not 0 < self.radius_km <= 200:
+                raise Invalid("query.radius_km", "must be between 0 and 200")
+            # Through the places' spatial index (events_0004), great-circle distance on both databases.
+            stmt = near(ctx.session, stmt, Event, self.lat, self.lon, self.radius_km * 1000)
+        if self.q and self.q.strip():
+            if len(self.q) > 100:
+                raise Invalid("query.q", "at most 100 characters")
+            # The stored, weighted German vector and its index (core.api.matching, events_0005).
+            stmt = matching(ctx.session, stmt, TEXT_INDEX, self.q, prefix=self.prefix)
+        return stmt
+
+
+def filters_of(
+    start: dt.datetime | None,
+    end: dt.datetime | None,
+    when: str | None,
+    category: str | None,
+    district: str | None,
+    lat: float | None,
+    lon: float | None,
+    radius_km: float,
+    free: bool | None,
+    accessibility: str | None,
+    q: str | None,
+    hide_cancelled: bool,
+    prefix: bool = False,
+) -> Filters:
+    return Filters(
+        start=start,
+        end=end,
+        when=when,
+        category=category,
+        district=district,
+        lat=lat,
+        lon=lon,
+        radius_km=radius_km,
+        free=free,
+        accessibility=accessibility,
+        q=q,
+        prefix=prefix,
+        hide_cancelled=hide_cancelled,
+    )
