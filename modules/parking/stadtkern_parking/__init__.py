@@ -1,0 +1,1 @@
+"""Parking: a Stadtkern module shipped as its own distribution."""

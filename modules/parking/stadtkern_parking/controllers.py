@@ -1,0 +1,96 @@
+"""Resident routes: facilities near a point or in the city, the map call, a facility's detail."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+import msgspec
+from litestar import get
+from litestar.params import FromPath, FromQuery, Parameter
+
+from core.api import (
+    DEFAULT_LIMIT,
+    Invalid,
+    NotFound,
+    RequestContext,
+    check_limit,
+    deleted_since,
+    parse_since,
+    sync_token,
+    utcnow,
+)
+from schemas import DeltaPage, Page
+from stadtkern_parking.mapview import map_items
+from stadtkern_parking.models import RESOURCE, Facility
+from stadtkern_parking.queries import Filters, find_facilities, last_day, states_of
+from stadtkern_parking.schemas import FacilityOut, FacilitySummary, MapItem
+from stadtkern_parking.settings import FACILITY_KINDS, ParkingSettings
+from stadtkern_parking.views import detail, summary
+
+Ctx = RequestContext[ParkingSettings]
+MAX_RADIUS_M = 50_000
+Kind = Annotated[str, msgspec.Meta(max_length=16)]
+
+
+def _point(lat: float | None, lon: float | None, radius_m: int) -> tuple[float, float, float] | None:
+    if (lat is None) != (lon is None):
+        raise Invalid("query.lon" if lon is None else "query.lat", "lat and lon go together")
+    if not 1 <= radius_m <= MAX_RADIUS_M:
+        raise Invalid("query.radius_m", f"between 1 and {MAX_RADIUS_M} metres")
+    return None if lat is None or lon is None else (lat, lon, float(radius_m))
+
+
+@get("/facilities", summary="Facilities near a point (nearest first) or in the city, with live state and filters")
+async def list_facilities(
+    ctx: Ctx,
+    lat: FromQuery[float | None] = None,
+    lon: FromQuery[float | None] = None,
+    radius_m: FromQuery[int] = 5000,
+    kind: Annotated[str | None, Parameter(query="type", max_length=16)] = None,
+    open_now: FromQuery[bool | None] = None,
+    has_free: FromQuery[bool | None] = None,
+    disabled: FromQuery[bool | None] = None,
+    vehicle_height_cm: Annotated[int | None, Parameter(ge=50, le=1000)] = None,
+    park_and_ride: FromQuery[bool | None] = None,
+    cursor: Annotated[str | None, Parameter(max_length=500)] = None,
+    limit: FromQuery[int] = DEFAULT_LIMIT,
+) -> Page[FacilitySummary]:
+    """Every state carries its age; a state older than the city's limit is marked stale."""
+    check_limit(limit)
+    if kind is not None and kind not in FACILITY_KINDS:
+        raise Invalid("query.type", f"one of {', '.join(FACILITY_KINDS)}")
+    filters = Filters(kind, open_now, has_free, disabled, vehicle_height_cm, park_and_ride)
+    now = utcnow()
+    stale = ctx.settings.stale_after_seconds
+    pairs, next_cursor = await find_facilities(
+        ctx.session, filters, _point(lat, lon, radius_m), cursor, limit, now, stale
+    )
+    states = await states_of(ctx.session, [f.id for f, _ in pairs])
+    return Page(items=[summary(f, states.get(f.id), d, now, stale) for f, d in pairs], next_cursor=next_cursor)
+
+
+@get("/map", summary="Every facility of the city with its live state, for the map (small; ETag; ?since= delta)")
+async def city_map(ctx: Ctx, since: Annotated[str | None, Parameter(max_length=200)] = None) -> DeltaPage[MapItem]:
+    """Without ``since`` the whole city; with it, what changed, went stale or was deleted since."""
+    now = utcnow()
+    token = sync_token(now)
+    changed = parse_since(since)
+    items = await map_items(ctx.session, now, ctx.settings.stale_after_seconds, changed)
+    deleted = [str(i) for i in await deleted_since(ctx.session, RESOURCE, changed)] if changed else []
+    return DeltaPage(items=items, deleted=deleted, sync_token=token)
+
+
+@get("/facilities/{facility_id:uuid}", summary="A facility with its live state and the last 24 hours")
+async def get_facility(ctx: Ctx, facility_id: FromPath[uuid.UUID]) -> FacilityOut:
+    """The detail page: static data in the caller's language, state, a quarter-hour curve."""
+    facility = await ctx.session.get(Facility, facility_id)
+    if facility is None:
+        raise NotFound(detail="facility not found")
+    now = utcnow()
+    states = await states_of(ctx.session, [facility.id])
+    history = await last_day(ctx.session, facility.id, now)
+    return detail(facility, states.get(facility.id), history, ctx.locales, now, ctx.settings.stale_after_seconds)
+
+
+route_handlers = [list_facilities, city_map, get_facility]

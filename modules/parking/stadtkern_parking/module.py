@@ -1,0 +1,29 @@
+"""The entry point ``stadtkern.modules: parking``: everything the module contributes, frozen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.api import ModuleSpec, ScheduledJob
+from schemas import LocalizedText
+from stadtkern_parking.controllers import route_handlers as resident_routes
+from stadtkern_parking.jobs import run_poll, run_simulate
+from stadtkern_parking.models import ALL_MODELS
+from stadtkern_parking.seed import seed
+from stadtkern_parking.settings import ParkingSettings
+from stadtkern_parking.staff import route_handlers as staff_routes
+
+spec = ModuleSpec(
+    id="parking",
+    title=LocalizedText(de="Parken", en="Parking"),
+    route_handlers=[*resident_routes, *staff_routes],
+    settings=ParkingSettings,
+    models=ALL_MODELS,
+    migrations=Path(__file__).parent / "migrations",
+    jobs=(
+        # Each source has its own interval; the job looks every minute which are due.
+        ScheduledJob(id="poll", run=run_poll, every_seconds=60, jitter=5),
+        ScheduledJob(id="simulate", run=run_simulate, every_seconds=60, jitter=5),
+    ),
+    seed=seed,
+)
