@@ -23,15 +23,12 @@ async def sessions_of(session: AsyncSession, workshop_ids: Sequence[uuid.UUID]) 
             select(Session).where(Session.workshop_id.in_(workshop_ids)).order_by(Session.starts_at, Session.id)
         )
     )
-    counts = dict(
-        (
-            await session.execute(
-                select(Booking.session_id, func.count())
-                .where(Booking.session_id.in_([r.id for r in rows]), Booking.status == "waiting")
-                .group_by(Booking.session_id)
-            )
-        ).tuples()
+    waiting = await session.execute(
+        select(Booking.session_id, func.count())
+        .where(Booking.session_id.in_([r.id for r in rows]), Booking.status == "waiting")
+        .group_by(Booking.session_id)
     )
+    counts = {sid: n for sid, n in waiting.tuples()}
     result: dict[uuid.UUID, list[SessionOut]] = {w: [] for w in workshop_ids}
     for row in rows:
         result[row.workshop_id].append(session_out(row, int(counts.get(row.id, 0))))
