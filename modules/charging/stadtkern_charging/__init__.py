@@ -1,0 +1,1 @@
+"""Charging: a Stadtkern module shipped as its own distribution."""

@@ -1,0 +1,48 @@
+"""Scheduled jobs: poll the city's sources (each at its own pace) and, in the demo, move statuses."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from core.api import JobContext, utcnow
+from stadtkern_charging.imports.ocpi_pull import last_good_run, pull_source
+from stadtkern_charging.models import ImportRun
+from stadtkern_charging.settings import ChargingSettings, Source
+
+
+async def _due(ctx: JobContext[ChargingSettings], source: Source, now: dt.datetime) -> bool:
+    async with ctx.session_factory() as session:
+        last = await last_good_run(session, source.id)
+    return last is None or (now - last.started_at).total_seconds() >= source.every_seconds - 5
+
+
+async def run_source(ctx: JobContext[ChargingSettings], source: Source) -> ImportRun:
+    """One run of one source, whatever its type."""
+    if source.type == "bnetza":
+        from stadtkern_charging.imports.bnetza_job import import_register
+
+        run: ImportRun = await import_register(ctx.session_factory, source, ctx.settings)
+        return run
+    return await pull_source(ctx.session_factory, source, ctx.settings)
+
+
+async def poll_sources(ctx: JobContext[ChargingSettings]) -> dict[str, ImportRun]:
+    """Every source whose interval has passed; a failing source is logged and reported, the others go on."""
+    now, runs = utcnow(), {}
+    for source in ctx.settings.sources:
+        if not await _due(ctx, source, now):
+            continue
+        run = await run_source(ctx, source)
+        runs[source.id] = run
+        if run.error:
+            ctx.log.warning("charging source %s failed: %s", source.id, run.error)
+        else:
+            ctx.log.info(
+                "charging source %s: %d accepted, %d repaired, %d rejected, %d outside the area",
+                source.id,
+                run.accepted,
+                run.repaired,
+                run.rejected,
+                run.outside,
+            )
+    return runs

@@ -1,0 +1,22 @@
+"""The entry point ``stadtkern.modules: charging``: everything the module contributes, frozen."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.api import ModuleSpec, ScheduledJob
+from schemas import LocalizedText
+from stadtkern_charging.jobs import poll_sources
+from stadtkern_charging.models import Connector, Evse, ImportRun, Location, Partner, StatusChange
+from stadtkern_charging.settings import ChargingSettings
+
+spec = ModuleSpec(
+    id="charging",
+    title=LocalizedText(de="Laden", en="Charging"),
+    route_handlers=[],
+    settings=ChargingSettings,
+    models=(Location, Evse, Connector, StatusChange, ImportRun, Partner),
+    migrations=Path(__file__).parent / "migrations",
+    # Each source has its own interval (Source.every_seconds); the job looks every minute which are due.
+    jobs=(ScheduledJob(id="sources", run=poll_sources, every_seconds=60, jitter=10),),
+)
