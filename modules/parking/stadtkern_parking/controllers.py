@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Annotated
 
 import msgspec
-from litestar import get
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar import Response, get
+from litestar.params import FromPath, FromQuery, QueryParameter
 
 from core.api import (
     DEFAULT_LIMIT,
@@ -30,12 +31,16 @@ from stadtkern_parking.views import detail, summary
 
 Ctx = RequestContext[ParkingSettings]
 MAX_RADIUS_M = 50_000
-Kind = Annotated[str, msgspec.Meta(max_length=16)]
 
 
 def _point(lat: float | None, lon: float | None, radius_m: int) -> tuple[float, float, float] | None:
     if (lat is None) != (lon is None):
         raise Invalid("query.lon" if lon is None else "query.lat", "lat and lon go together")
+    # core.api.near raises a plain ValueError (a 500) for these, though its docs promise a 422
+    if lat is not None and not -90 <= lat <= 90:
+        raise Invalid("query.lat", "between -90 and 90")
+    if lon is not None and not -180 <= lon <= 180:
+        raise Invalid("query.lon", "between -180 and 180")
     if not 1 <= radius_m <= MAX_RADIUS_M:
         raise Invalid("query.radius_m", f"between 1 and {MAX_RADIUS_M} metres")
     return None if lat is None or lon is None else (lat, lon, float(radius_m))
@@ -47,13 +52,13 @@ async def list_facilities(
     lat: FromQuery[float | None] = None,
     lon: FromQuery[float | None] = None,
     radius_m: FromQuery[int] = 5000,
-    kind: Annotated[str | None, Parameter(query="type", max_length=16)] = None,
+    kind: Annotated[str | None, QueryParameter(name="type", max_length=16)] = None,
     open_now: FromQuery[bool | None] = None,
     has_free: FromQuery[bool | None] = None,
     disabled: FromQuery[bool | None] = None,
-    vehicle_height_cm: Annotated[int | None, Parameter(ge=50, le=1000)] = None,
+    vehicle_height_cm: Annotated[int | None, QueryParameter(ge=50, le=1000)] = None,
     park_and_ride: FromQuery[bool | None] = None,
-    cursor: Annotated[str | None, Parameter(max_length=500)] = None,
+    cursor: Annotated[str | None, QueryParameter(max_length=500)] = None,
     limit: FromQuery[int] = DEFAULT_LIMIT,
 ) -> Page[FacilitySummary]:
     """Every state carries its age; a state older than the city's limit is marked stale."""
@@ -71,14 +76,22 @@ async def list_facilities(
 
 
 @get("/map", summary="Every facility of the city with its live state, for the map (small; ETag; ?since= delta)")
-async def city_map(ctx: Ctx, since: Annotated[str | None, Parameter(max_length=200)] = None) -> DeltaPage[MapItem]:
-    """Without ``since`` the whole city; with it, what changed, went stale or was deleted since."""
+async def city_map(
+    ctx: Ctx, since: Annotated[str | None, QueryParameter(max_length=200)] = None
+) -> Response[DeltaPage[MapItem]]:
+    """Without ``since`` the whole city; with it, what changed, went stale or was deleted since.
+
+    The ETag covers the pins, not the sync token (which moves every second): a client whose
+    pins are current gets 304 and keeps its older token, which repeats rather than misses.
+    """
     now = utcnow()
     token = sync_token(now)
     changed = parse_since(since)
     items = await map_items(ctx.session, now, ctx.settings.stale_after_seconds, changed)
     deleted = [str(i) for i in await deleted_since(ctx.session, RESOURCE, changed)] if changed else []
-    return DeltaPage(items=items, deleted=deleted, sync_token=token)
+    digest = hashlib.blake2b(msgspec.json.encode([items, deleted]), digest_size=16).hexdigest()
+    page = DeltaPage(items=items, deleted=deleted, sync_token=token)
+    return Response(page, headers={"etag": f'W/"{digest}"'})
 
 
 @get("/facilities/{facility_id:uuid}", summary="A facility with its live state and the last 24 hours")

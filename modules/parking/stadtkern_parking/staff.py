@@ -119,7 +119,7 @@ def _until(ctx: ModuleContext[ParkingSettings], data: ClosureIn, now: dt.datetim
 
 
 @put("/facilities/{facility_id:uuid}/closure", guards=[require_editor], summary='"Closed today" (editors)')
-async def close_facility(facility_id: FromPath[uuid.UUID], data: ClosureIn, ctx: Ctx) -> FacilityOut:
+async def close_facility(facility_id: FromPath[uuid.UUID], data: JSONBody[ClosureIn], ctx: Ctx) -> FacilityOut:
     """Closed until ``until`` (default: the end of today), whatever the feed reports meanwhile."""
     facility = await _get(ctx, facility_id)
     check_texts(ctx.tenant, **{"body.note": data.note})
