@@ -4,19 +4,30 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from core.api import JobContext, ScheduledJob, utcnow
-from stadtkern_projektor.models import Booking
+from stadtkern_projektor.models import Booking, Session
 from stadtkern_projektor.services.holds import expire_due
+from stadtkern_projektor.services.waitlist import promote
 from stadtkern_projektor.settings import ProjektorSettings
 
 
 async def release_holds(ctx: JobContext[ProjektorSettings]) -> None:
     """Holds and waiting-list offers that ran out free their slot or seat; the next one waiting
     gets the seat offered (push) in the same transaction."""
+    now = utcnow()
     async with ctx.session_factory() as session, session.begin():
-        expired = await expire_due(session, ctx.settings, ctx.push, utcnow(), tz=ctx.tenant.time_zone)
+        expired = await expire_due(session, ctx.settings, ctx.push, now, tz=ctx.tenant.time_zone)
+        # Seats freed where no push could go out at once (a device deleting its data): offer them now.
+        stranded = select(Session.id).where(
+            Session.seats_taken < Session.seats,
+            Session.cancelled_at.is_(None),
+            Session.starts_at > now,
+            Session.id.in_(select(Booking.session_id).where(Booking.status == "waiting")),
+        )
+        for session_id in list(await session.scalars(stranded)):
+            await promote(session, ctx.settings, ctx.push, session_id, now, ctx.tenant.time_zone)
     if expired:
         ctx.log.info("projektor: %d holds or offers ran out", expired)
 

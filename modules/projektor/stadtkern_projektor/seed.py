@@ -8,12 +8,14 @@ import datetime as dt
 
 from core.api import SeedContext
 from stadtkern_projektor.models import Equipment, Room, Session, Workshop
-from stadtkern_projektor.schemas.resources import RoomIn
+from stadtkern_projektor.schemas.resources import RoomIn, Weekday
 from stadtkern_projektor.services.manage import apply_room, set_units
 from stadtkern_projektor.settings import ProjektorSettings
 
 ADDRESS = "PROJEKTOR, Westenhellweg, 44137 Dortmund"
-_WEEKDAYS = {str(d): [("10:00", "18:00")] for d in range(2, 7)}  # Tuesday to Saturday
+_WEEKDAYS: dict[Weekday, list[tuple[str, str]]] = {
+    d: [("10:00", "18:00")] for d in ("2", "3", "4", "5", "6")
+}  # Tuesday to Saturday
 
 # (title de, title en, ISO weekday, start, hours, seats, age range, auto promote, requires contact)
 _WORKSHOPS = (

@@ -104,15 +104,23 @@ async def test_300_clients_40_seats_then_10_cancellations_promote_the_next_10(
 
     await asyncio.gather(*(leave(b) for b in confirmed[:10]))
     async with sessions() as session:
-        promoted = sorted(
-            await session.scalars(select(Booking.position).where(Booking.status == "confirmed", Booking.from_waitlist))
+        promoted = list(
+            await session.scalars(
+                select(Booking.position)
+                .where(Booking.status == "confirmed", Booking.from_waitlist)
+                .order_by(Booking.position)
+            )
         )
-        still = list(await session.scalars(select(Booking.position).where(Booking.status == "waiting")))
+        still = list(
+            await session.scalars(
+                select(Booking.position).where(Booking.status == "waiting").order_by(Booking.position)
+            )
+        )
         row = await session.get(WorkshopSession, session_id, populate_existing=True)
         assert row is not None
         assert row.seats_taken == 40
     assert promoted == list(range(1, 11))
-    assert sorted(still) == list(range(11, 261))
+    assert still == list(range(11, 261))
 
 
 async def test_concurrent_http_requests_answer_201_once_and_409_otherwise(

@@ -59,7 +59,7 @@ async def test_seat_counter_cannot_pass_capacity(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession], new_staff: object
 ) -> None:
     staff = await new_staff("dortmund", EDITOR)  # type: ignore[operator]
-    _, sid = await make_workshop(client, staff, seats=2)
+    await make_workshop(client, staff, seats=2)
     with pytest.raises(IntegrityError, match="seats_within_capacity"):
         async with sessions_for_city(sessions, "dortmund")() as session, session.begin():
             await session.execute(update(WorkshopSession).values(seats_taken=3))
