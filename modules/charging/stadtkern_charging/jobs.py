@@ -26,7 +26,12 @@ async def run_source(ctx: JobContext[ChargingSettings], source: Source) -> Impor
     return await pull_source(ctx.session_factory, source, ctx.settings)
 
 
-async def poll_sources(ctx: JobContext[ChargingSettings]) -> dict[str, ImportRun]:
+async def poll_sources(ctx: JobContext[ChargingSettings]) -> None:
+    """The scheduled job: every due source (see :func:`run_due_sources`)."""
+    await run_due_sources(ctx)
+
+
+async def run_due_sources(ctx: JobContext[ChargingSettings]) -> dict[str, ImportRun]:
     """Every source whose interval has passed; a failing source is logged and reported, the others go on."""
     now, runs = utcnow(), {}
     for source in ctx.settings.sources:

@@ -14,6 +14,7 @@ from core.api import TenantOwned
 
 RESOURCE = "charging.location"
 
+
 def new_id() -> uuid.UUID:
     """A fresh row id, time-ordered like the ones the base class assigns (set up front: no flush per row)."""
     try:

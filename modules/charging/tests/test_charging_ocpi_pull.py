@@ -9,7 +9,7 @@ from charging_kit import evse_by_uid, job_context, locations
 from ocpi_standin import OcpiStandIn
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from stadtkern_charging.jobs import poll_sources
+from stadtkern_charging.jobs import run_due_sources
 from stadtkern_charging.models import ImportRun, Location, StatusChange
 from stadtkern_charging.settings import Area, ChargingSettings, Source
 
@@ -31,7 +31,7 @@ def token(monkeypatch: pytest.MonkeyPatch, ocpi_server: OcpiStandIn) -> None:
 
 
 async def _pull(sessions: async_sessionmaker[AsyncSession], settings: ChargingSettings) -> ImportRun:
-    runs = await poll_sources(job_context(sessions, settings))
+    runs = await run_due_sources(job_context(sessions, settings))
     return runs["standin"]
 
 
@@ -90,7 +90,7 @@ async def test_a_source_is_not_pulled_again_before_its_interval(
 ) -> None:
     settings = settings_for(ocpi_server, every_seconds=600)
     await _pull(sessions, settings)
-    assert await poll_sources(job_context(sessions, settings)) == {}
+    assert await run_due_sources(job_context(sessions, settings)) == {}
 
 
 QUIRKS = {
@@ -107,7 +107,7 @@ async def test_what_real_operators_send_is_read(
     for mode, remark in QUIRKS.items():
         ocpi_server.mode = mode
         source = Source(id=mode.replace("_", "-"), type="ocpi", url=ocpi_server.url, token_env=TOKEN_ENV, page_limit=2)
-        run = (await poll_sources(job_context(sessions, ChargingSettings(sources=[source]))))[source.id]
+        run = (await run_due_sources(job_context(sessions, ChargingSettings(sources=[source]))))[source.id]
         assert (run.ok, run.accepted, run.rejected) == (True, 6, 0), (mode, run.error)
         if remark:
             assert {"record": "*", "message": remark} in run.messages, mode

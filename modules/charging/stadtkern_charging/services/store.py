@@ -108,7 +108,8 @@ def write_evse(
     for name in _EVSE_COPIED:
         setattr(row, name, getattr(record, name))
     row.evse_key = evse_key(record.evse_id)
-    set_status(session, row, record.status, source=source, reported_at=record.last_updated, live=live)
+    # A pulled or pushed status is what the source vouches for now (last_updated is when the object changed).
+    set_status(session, row, record.status, source=source, live=live)
     write_connectors(row, location, record.connectors)
     return row
 
