@@ -14,7 +14,7 @@ from typing import Any
 
 from advanced_alchemy.base import UUIDBase
 from advanced_alchemy.types import GUID, DateTimeUTC
-from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import TenantOwned
@@ -91,4 +91,92 @@ class Support(UUIDBase):
     sealed: Mapped[str] = mapped_column(String(96))
 
 
-MODELS: tuple[type[Any], ...] = (Idea, StatusChange, Support)
+# The dialogue: comment threads on ideas (more subjects, e.g. participation offers, may follow).
+THREAD_MODES = ("off", "pre", "post")
+COMMENT_STATES = ("pending", "visible", "hidden", "rejected")
+REPORT_REASONS = ("spam", "abuse", "personal_data", "off_topic", "other")
+
+
+class Thread(TenantOwned):
+    """The comment thread of one item. Off until staff open it, in pre- (every comment waits for a
+    moderator) or post-moderation (visible at once, hidden when needed); locked: read-only."""
+
+    __tablename__ = "ideas_thread"
+    __table_args__ = (UniqueConstraint("tenant_id", "subject", "subject_id", name="uq_ideas_thread_subject"),)
+
+    subject: Mapped[str] = mapped_column(String(32))
+    subject_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16))
+    mode: Mapped[str] = mapped_column(String(8), default="off")
+    locked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Participant(TenantOwned):
+    """The pseudonym a device chose for one thread: unique in the thread, unknown anywhere else."""
+
+    __tablename__ = "ideas_participant"
+    __table_args__ = (
+        UniqueConstraint("thread_id", "device_id", name="uq_ideas_participant_device"),
+        UniqueConstraint("thread_id", "pseudonym_key", name="uq_ideas_participant_pseudonym"),
+    )
+
+    thread_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas_thread.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16), index=True)
+    pseudonym: Mapped[str] = mapped_column(String(40))
+    # casefolded: "Anna" and "anna" are one name in a thread
+    pseudonym_key: Mapped[str] = mapped_column(String(40))
+
+
+class Comment(TenantOwned):
+    """A comment in a thread: a resident's under their pseudonym, or the city's answer (``official``)."""
+
+    __tablename__ = "ideas_comment"
+    __table_args__ = (Index("ix_ideas_comment_thread", "thread_id", "state", "id"),)
+
+    thread_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas_thread.id", ondelete="CASCADE"))
+    participant_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ideas_participant.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    # The staff member who wrote the city's answer (shown as the city, never by name).
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True)
+    official: Mapped[bool] = mapped_column(Boolean, default=False)
+    body: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    reports: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CommentReport(TenantOwned):
+    """A resident's report of a comment, once per device; moderators see the reported comments."""
+
+    __tablename__ = "ideas_comment_report"
+    __table_args__ = (UniqueConstraint("comment_id", "device_id", name="uq_ideas_comment_report"),)
+
+    comment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas_comment.id", ondelete="CASCADE"), index=True)
+    device_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16), index=True)
+    reason: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str | None] = mapped_column(String(500), nullable=True)
+
+
+class ModerationEntry(TenantOwned):
+    """What a moderator did in a thread and why: the log behind every hide, restore, lock and unlock."""
+
+    __tablename__ = "ideas_moderation_log"
+
+    thread_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas_thread.id", ondelete="CASCADE"), index=True)
+    comment_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ideas_comment.id", ondelete="SET NULL"), nullable=True
+    )
+    action: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    staff_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True)
+
+
+MODELS: tuple[type[Any], ...] = (
+    Idea,
+    StatusChange,
+    Support,
+    Thread,
+    Participant,
+    Comment,
+    CommentReport,
+    ModerationEntry,
+)

@@ -17,3 +17,6 @@ class IdeasSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_
     topics: list[Name] = []
     # Submissions cost a moderator's time: at most this many ideas per device a day.
     ideas_per_device_day: Annotated[int, msgspec.Meta(ge=1, le=1000)] = 5
+    # The dialogue's rate limits: per device across threads, and per thread across devices (a pile-on).
+    comments_per_device_hour: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 20
+    comments_per_thread_minute: Annotated[int, msgspec.Meta(ge=1, le=10_000)] = 30

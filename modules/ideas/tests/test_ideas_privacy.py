@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from sqlalchemy import func, select
-from stadtkern_ideas.models import Idea, StatusChange, Support
+from stadtkern_ideas.models import CommentReport, Idea, Participant, StatusChange, Support
 from support_ideas import BASE, EDITOR, MODERATOR, Client, Sessions, public_idea, submit
 
 from core.testing import register_device, staff_headers
@@ -67,3 +67,46 @@ async def test_delete_removes_ideas_supports_and_history(client: Client, session
     delta = (await client.get(f"{BASE}/ideas?since={token}")).json()
     assert delta["deleted"] == [own]
     assert (await client.get(f"{BASE}/ideas/{own}")).status_code == 404
+
+
+async def test_export_and_delete_cover_the_dialogue(client: Client, sessions: Sessions) -> None:
+    moderator = await staff_headers(client, sessions, grants=MODERATOR)
+    _, author = await register_device(client)
+    idea_id = await public_idea(client, author, moderator)
+    assert (
+        await client.put(f"{BASE}/ideas/{idea_id}/thread", json={"mode": "post"}, headers=moderator)
+    ).status_code == 200
+    comments = f"{BASE}/ideas/{idea_id}/comments"
+    _, device = await register_device(client)
+    _, other = await register_device(client)
+    mine = await client.post(comments, json={"body": "Mein Beitrag", "pseudonym": "Eule"}, headers=device)
+    theirs = await client.post(comments, json={"body": "Deren Beitrag", "pseudonym": "Fuchs"}, headers=other)
+    assert mine.status_code == theirs.status_code == 201
+    report = {"reason": "off_topic", "note": "passt nicht"}
+    assert (
+        await client.post(f"{BASE}/comments/{theirs.json()['id']}/reports", json=report, headers=device)
+    ).status_code == 204
+    assert (
+        await client.post(f"{BASE}/comments/{mine.json()['id']}/reports", json=report, headers=other)
+    ).status_code == 204
+
+    exported = (await client.get(f"{DEVICES}/export", headers=device)).json()["modules"]["ideas"]
+    assert [(c["pseudonym"], c["body"], c["subject_id"]) for c in exported["comments"]] == [
+        ("Eule", "Mein Beitrag", idea_id)
+    ]
+    assert [(r["comment_id"], r["note"]) for r in exported["reports"]] == [(theirs.json()["id"], "passt nicht")]
+
+    assert (await client.delete(DEVICES, headers=device)).status_code == 204
+    listed = (await client.get(comments)).json()["items"]
+    assert [c["author"] for c in listed] == ["Fuchs"] and listed[0]["id"] == theirs.json()["id"]
+    assert await _count(sessions, Participant, pseudonym="Eule") == 0
+    assert await _count(sessions, CommentReport, comment_id=uuid.UUID(mine.json()["id"])) == 0
+    assert await _count(sessions, CommentReport) == 0  # its own report of the other comment went too
+    # the other device's export still holds its own comment, and no trace of the deleted device
+    kept = (await client.get(f"{DEVICES}/export", headers=other)).json()["modules"]["ideas"]
+    assert [c["body"] for c in kept["comments"]] == ["Deren Beitrag"] and kept["reports"] == []
+    # the pseudonym is free again in this thread
+    _, newcomer = await register_device(client)
+    assert (
+        await client.post(comments, json={"body": "Hallo", "pseudonym": "Eule"}, headers=newcomer)
+    ).status_code == 201

@@ -1,7 +1,8 @@
 """A device's data in the Ideenpool, for the core's one export and delete (``ModuleSpec.device_data``).
 
-Delete removes the device's ideas (public ones leave the pool with a tombstone; their supports and
-history go with them) and withdraws its supports, so the counts of other ideas drop by one.
+Delete removes the device's ideas (public ones leave the pool with a tombstone; their supports,
+history and threads go with them), withdraws its supports (the counts of other ideas drop by one)
+and deletes its pseudonyms, comments and reports.
 """
 
 from __future__ import annotations
@@ -9,13 +10,24 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import DeviceContext, DeviceData, ModuleKeys, record_deletion
-from stadtkern_ideas.models import RESOURCE_IDEA, Idea, StatusChange, Support
+from core.api import DeviceContext, DeviceData, ModuleKeys, record_deletion, utcnow
+from stadtkern_ideas.models import (
+    RESOURCE_IDEA,
+    Comment,
+    Idea,
+    ModerationEntry,
+    Participant,
+    StatusChange,
+    Support,
+    Thread,
+)
 from stadtkern_ideas.schemas.ideas import my_idea
 from stadtkern_ideas.schemas.privacy import IdeasDeviceExport
+from stadtkern_ideas.services.dialogue import SUBJECT_IDEA, thread_of
+from stadtkern_ideas.services.dialogue_privacy import delete_comments, device_comments, device_reports, forget_dialogue
 from stadtkern_ideas.services.supports import device_supports, remove_support
 
 
@@ -30,28 +42,37 @@ async def device_export(
     return IdeasDeviceExport(
         ideas=[my_idea(r, locales) for r in await _own_ideas(session, device_id)],
         supported_ideas=sorted(s.idea_id for s in await device_supports(session, keys, device_id)),
+        comments=await device_comments(session, device_id),
+        reports=await device_reports(session, device_id),
     )
 
 
 async def forget_device(session: AsyncSession, keys: ModuleKeys, device_id: uuid.UUID) -> None:
-    """Withdraw the device's supports and delete its ideas."""
+    """Withdraw the device's supports, delete its part of the dialogue and its ideas."""
+    await forget_dialogue(session, device_id)
     for support in await device_supports(session, keys, device_id):
         await remove_support(session, keys, support.idea_id, device_id)
     for row in await _own_ideas(session, device_id):
-        await _delete_idea(session, keys, row)
+        await _delete_idea(session, row)
     await session.flush()
 
 
-async def _delete_idea(session: AsyncSession, keys: ModuleKeys, row: Idea) -> None:
+async def _delete_idea(session: AsyncSession, row: Idea) -> None:
     if row.moderation == "accepted":
         await record_deletion(session, RESOURCE_IDEA, str(row.id))
-    # Delete explicitly what a foreign key would cascade (SQLite may run without foreign keys).
-    for step in await session.scalars(select(StatusChange).where(StatusChange.idea_id == row.id)):
-        await session.delete(step)
-    for support in await session.scalars(select(Support).where(Support.idea_id == row.id)):
-        await session.delete(support)
-    for duplicate in await session.scalars(select(Idea).where(Idea.merged_into_id == row.id)):
-        duplicate.merged_into_id = None
+    # Statements in key order, explicitly: SQLite may run without foreign keys to cascade.
+    bulk = {"synchronize_session": False}
+    thread = await thread_of(session, SUBJECT_IDEA, row.id)
+    if thread is not None:
+        comments = list(await session.scalars(select(Comment.id).where(Comment.thread_id == thread.id)))
+        await delete_comments(session, comments)
+        for model in (ModerationEntry, Participant):
+            await session.execute(delete(model).where(model.thread_id == thread.id), execution_options=bulk)
+        await session.execute(delete(Thread).where(Thread.id == thread.id), execution_options=bulk)
+    await session.execute(delete(StatusChange).where(StatusChange.idea_id == row.id), execution_options=bulk)
+    await session.execute(delete(Support).where(Support.idea_id == row.id), execution_options=bulk)
+    unlink = update(Idea).where(Idea.merged_into_id == row.id).values(merged_into_id=None, updated_at=utcnow())
+    await session.execute(unlink, execution_options=bulk)
     await session.delete(row)
 
 

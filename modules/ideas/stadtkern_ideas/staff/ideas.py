@@ -11,13 +11,10 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from core.api import (
     DEFAULT_LIMIT,
     Invalid,
-    ModuleContext,
     NotFound,
     RequestContext,
-    StaffUser,
     check_texts,
     require_editor,
-    require_staff,
 )
 from schemas import Page
 from stadtkern_ideas.schemas.staff import (
@@ -32,15 +29,10 @@ from stadtkern_ideas.schemas.staff import (
 from stadtkern_ideas.services.ideas import get_idea, history_of
 from stadtkern_ideas.services.moderation import accept, decline, merge, queue_page, set_status
 from stadtkern_ideas.settings import IdeasSettings
+from stadtkern_ideas.staff.roles import require_moderator, staff_id
 
 Ctx = RequestContext[IdeasSettings]
-require_moderator = require_staff("moderator")
 Moderation = Literal["pending", "accepted", "declined", "merged"]
-
-
-def _staff_id(ctx: ModuleContext[IdeasSettings]) -> uuid.UUID | None:
-    user = ctx.user
-    return user.staff_id if isinstance(user, StaffUser) else None
 
 
 @get(
@@ -80,7 +72,7 @@ async def decide(idea_id: FromPath[uuid.UUID], data: JSONBody[DecisionIn], ctx: 
     """409 when it was decided already; the submitter gets a push (topic ``ideas.status``)."""
     row = await get_idea(ctx.session, idea_id)
     if data.decision == "accept":
-        await accept(ctx.session, ctx.push, row, _staff_id(ctx))
+        await accept(ctx.session, ctx.push, row, staff_id(ctx))
     else:
         if data.reason is None or not data.reason.strip():
             raise Invalid("body.reason", "a declined idea needs the reason its submitter reads")
@@ -99,7 +91,7 @@ async def answer_idea(idea_id: FromPath[uuid.UUID], data: JSONBody[StatusIn], ct
     check_texts(ctx.tenant, **{"body.answer": data.answer})
     row = await get_idea(ctx.session, idea_id)
     await set_status(
-        ctx.session, ctx.push, ctx.keys, row, status=data.status, answer=data.answer, staff_id=_staff_id(ctx)
+        ctx.session, ctx.push, ctx.keys, row, status=data.status, answer=data.answer, staff_id=staff_id(ctx)
     )
     return idea_staff_out(row)
 
