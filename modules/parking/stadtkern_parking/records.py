@@ -51,6 +51,19 @@ class StatusRecord:
     notes: list[str] = field(default_factory=list)
 
 
+class ParseError(ValueError):
+    """The body is not what the source type promises (an HTML error page, broken JSON)."""
+
+
+@dataclass
+class Parsed:
+    """What one pull of a source delivered."""
+
+    static: list[StaticRecord] = field(default_factory=list)
+    status: list[StatusRecord] = field(default_factory=list)
+    empty: bool = False
+
+
 @dataclass(slots=True)
 class StateValues:
     """A status record made fit to show: the numbers residents see, the raw ones, the flags."""

@@ -10,7 +10,6 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import IO, Any
 from zoneinfo import ZoneInfo
 
@@ -20,26 +19,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.api import utcnow
 from stadtkern_parking import datex2
 from stadtkern_parking.fetch import FeedError, fetch
+from stadtkern_parking.fiware import parse_fiware
 from stadtkern_parking.ingest import store_states, upsert_facilities
 from stadtkern_parking.models import ImportRun
-from stadtkern_parking.records import Report, StaticRecord, StatusRecord
+from stadtkern_parking.opendatasoft import parse_opendatasoft
+from stadtkern_parking.records import Parsed, ParseError, Report
 from stadtkern_parking.settings import SourceConfig
 
 RUNS_KEPT = dt.timedelta(days=7)
 log = logging.getLogger("stadtkern.jobs.parking")
-
-
-class ParseError(ValueError):
-    """The body is not what the source type promises."""
-
-
-@dataclass
-class Parsed:
-    """What one pull of a source delivered."""
-
-    static: list[StaticRecord] = field(default_factory=list)
-    status: list[StatusRecord] = field(default_factory=list)
-    empty: bool = False
 
 
 Parser = Callable[[IO[bytes], SourceConfig, ZoneInfo, Report], Parsed]
@@ -54,13 +42,8 @@ def parse_datex2(body: IO[bytes], source: SourceConfig, tz: ZoneInfo, report: Re
     return Parsed(static=delivery.static, status=delivery.status, empty=delivery.empty)
 
 
-PARSERS: dict[str, Parser] = {"datex2": parse_datex2}
+PARSERS: dict[str, Parser] = {"datex2": parse_datex2, "fiware": parse_fiware, "opendatasoft": parse_opendatasoft}
 ACCEPT = {"datex2": "application/xml, text/xml", "fiware": "application/json", "opendatasoft": "application/json"}
-
-
-def register(kind: str, parser: Parser) -> None:
-    """Adds a source type's parser (the JSON importers register themselves on import)."""
-    PARSERS[kind] = parser
 
 
 def defaults_of(source: SourceConfig) -> dict[str, Any]:
@@ -72,9 +55,18 @@ def defaults_of(source: SourceConfig) -> dict[str, Any]:
 
 
 async def store(session: AsyncSession, source: SourceConfig, parsed: Parsed, report: Report, now: dt.datetime) -> None:
-    """Facilities first (a combined feed's states then find them), then the states."""
+    """Facilities first (a combined feed's states then find them), then the states.
+
+    A combined feed (FIWARE, Opendatasoft: one record holds both) is counted once per record,
+    by its live part; the static part's repairs still appear among the issues.
+    """
     if parsed.static:
-        await upsert_facilities(session, source.id, parsed.static, report, defaults_of(source))
+        combined = bool(parsed.status)
+        static_report = Report() if combined else report
+        await upsert_facilities(session, source.id, parsed.static, static_report, defaults_of(source))
+        if combined:
+            for issue in static_report.issues:
+                report.note(issue["record"], issue["field"], issue["message"], issue["action"])
     if parsed.status:
         await store_states(session, source.id, parsed.status, report, now)
 

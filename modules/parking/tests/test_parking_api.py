@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from parking_testkit import states
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_parking.models import Facility, FacilityState
 
@@ -23,6 +24,7 @@ async def _seeded(app: Litestar, sessions: async_sessionmaker[AsyncSession]) -> 
     await run_seed(app, sessions, "parking", "dortmund")
     back = dt.timedelta(minutes=5)
     facility, state = Facility.__table__, FacilityState.__table__
+    assert isinstance(facility, Table) and isinstance(state, Table)
     async with sessions() as session, session.begin():
         for fid, updated in (await session.execute(select(facility.c.id, facility.c.updated_at))).all():
             await session.execute(update(facility).where(facility.c.id == fid).values(updated_at=updated - back))
@@ -108,7 +110,7 @@ async def test_near_me_sorted_by_distance_with_filters(
 
 
 async def test_bad_queries_name_the_field(client: AsyncTestClient[Litestar]) -> None:
-    cases = [
+    cases: list[tuple[dict[str, Any], str]] = [
         ({"lat": 51.5}, "query.lon"),
         ({"lon": 7.4}, "query.lat"),
         ({"lat": 51.5, "lon": 7.4, "radius_m": 0}, "query.radius_m"),
