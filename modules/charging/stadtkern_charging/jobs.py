@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 
 from core.api import JobContext, utcnow
 from stadtkern_charging.imports.ocpi_pull import last_good_run, pull_source
 from stadtkern_charging.models import ImportRun
+from stadtkern_charging.services.simulator import simulate
 from stadtkern_charging.settings import ChargingSettings, Source
 
 
@@ -24,6 +26,15 @@ async def run_source(ctx: JobContext[ChargingSettings], source: Source) -> Impor
         run: ImportRun = await import_register(ctx.session_factory, source, ctx.settings)
         return run
     return await pull_source(ctx.session_factory, source, ctx.settings)
+
+
+async def simulate_status(ctx: JobContext[ChargingSettings]) -> None:
+    """Demo only (``simulate_status = true``): a minute of the simulated status feed."""
+    if not ctx.settings.simulate_status:
+        return
+    async with ctx.session_factory() as session, session.begin():
+        changed = await simulate(session, random.Random())  # a demo feed, not a secret
+    ctx.log.info("charging demo feed: %d status changes", changed)
 
 
 async def poll_sources(ctx: JobContext[ChargingSettings]) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from core.api import ModuleSpec, ScheduledJob
 from schemas import LocalizedText
 from stadtkern_charging.controllers.resident import route_handlers as resident_routes
-from stadtkern_charging.jobs import poll_sources
+from stadtkern_charging.jobs import poll_sources, simulate_status
 from stadtkern_charging.models import Connector, Evse, ImportRun, Location, Partner, StatusChange
 from stadtkern_charging.seed import seed
 from stadtkern_charging.settings import ChargingSettings
@@ -21,5 +21,8 @@ spec = ModuleSpec(
     migrations=Path(__file__).parent / "migrations",
     # Each source has its own interval (Source.every_seconds); the job looks every minute which are due.
     seed=seed,
-    jobs=(ScheduledJob(id="sources", run=poll_sources, every_seconds=60, jitter=10),),
+    jobs=(
+        ScheduledJob(id="sources", run=poll_sources, every_seconds=60, jitter=10),
+        ScheduledJob(id="demo_status", run=simulate_status, every_seconds=60, jitter=5),
+    ),
 )
