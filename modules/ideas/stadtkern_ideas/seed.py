@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from core.api import SeedContext, utcnow
 from schemas import LocalizedText
 from stadtkern_ideas.models import Idea, StatusChange, Support
+from stadtkern_ideas.seed_dialogue import seed_dialogue
 from stadtkern_ideas.settings import IdeasSettings
 from stadtkern_ideas.tokens import marker_for, seal
 
@@ -148,12 +149,14 @@ def _row(ctx: SeedContext[IdeasSettings], demo: DemoIdea, index: int, now: dt.da
 
 
 async def seed(ctx: SeedContext[IdeasSettings]) -> None:
-    """Seven ideas: one per status, one pending, one declined with its reason."""
+    """Seven ideas (one per status, one pending, one declined with its reason) and two threads."""
     now = utcnow()
+    ids: list[uuid.UUID] = []
     for index, demo in enumerate(DEMO):
         row = _row(ctx, demo, index, now)
         ctx.session.add(row)
         await ctx.session.flush()
+        ids.append(row.id)
         if demo.moderation != "accepted":
             continue
         for status, answer in (("received", None), *demo.steps):
@@ -170,4 +173,4 @@ async def seed(ctx: SeedContext[IdeasSettings]) -> None:
                     sealed=seal(ctx.keys, row.id, device),
                 )
             )
-    await ctx.session.flush()
+    await seed_dialogue(ctx.session, garden=ids[2], cycle_lane=ids[1])

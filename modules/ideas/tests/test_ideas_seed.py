@@ -25,6 +25,19 @@ async def test_demo_ideas_in_every_status_and_no_doubles(database: str, client: 
     async with sessions() as session:
         assert await session.scalar(select(func.count()).select_from(Idea).where(Idea.tenant_id == "dortmund")) == 7
 
+    # a moderated thread: the hidden comment is out, the city's answer is marked; one comment waits
+    garden = next(i["id"] for i in listed if i["status"] == "in_project")
+    thread = (await client.get(f"{BASE}/ideas/{garden}/comments")).json()["items"]
+    assert [(c["author"], c["official"]) for c in thread] == [
+        ("Gartenfreundin", False),
+        ("Nordstadtkind", False),
+        ("Dortmund", True),
+    ]
+    log = (await client.get(f"{BASE}/ideas/{garden}/thread/log", headers=moderator)).json()
+    assert [e["action"] for e in log] == ["mode_post", "hide"] and log[1]["reason"]
+    waiting = (await client.get(f"{BASE}/comments/queue", headers=moderator)).json()["items"]
+    assert [c["author"] for c in waiting] == ["Pendlerin"]
+
     # the seeded supports are real supports: a device adds one, the count moves by one
     _, device = await register_device(client)
     top = ranked[0]["id"]

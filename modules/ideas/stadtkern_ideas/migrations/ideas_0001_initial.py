@@ -17,7 +17,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def upgrade() -> None:
+def _city_owned() -> list[sa.Column[object]]:
+    """The columns of every TenantOwned table: the city, the sentinel and the audit timestamps."""
+    return [
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
+        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+    ]
+
+
+def _idea() -> None:
     op.create_table(
         "ideas_idea",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -38,10 +48,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("answer", sa.JSON(), nullable=True),
         sa.Column("supporters", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+        *_city_owned(),
         sa.ForeignKeyConstraint(
             ["merged_into_id"],
             ["ideas_idea.id"],
@@ -57,6 +64,8 @@ def upgrade() -> None:
         batch_op.create_index("ix_ideas_idea_supported", ["tenant_id", "moderation", "supporters"], unique=False)
         batch_op.create_index(batch_op.f("ix_ideas_idea_tenant_id"), ["tenant_id"], unique=False)
 
+
+def _status_change() -> None:
     op.create_table(
         "ideas_status_change",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -64,10 +73,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=24), nullable=False),
         sa.Column("answer", sa.JSON(), nullable=True),
         sa.Column("changed_by", GUID(length=16), nullable=True),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+        *_city_owned(),
         sa.ForeignKeyConstraint(
             ["idea_id"], ["ideas_idea.id"], name=op.f("fk_ideas_status_change_idea_id_ideas_idea"), ondelete="CASCADE"
         ),
@@ -77,6 +83,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ideas_status_change_idea_id"), ["idea_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_ideas_status_change_tenant_id"), ["tenant_id"], unique=False)
 
+
+def _support() -> None:
     op.create_table(
         "ideas_support",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -91,6 +99,12 @@ def upgrade() -> None:
         sa.UniqueConstraint("idea_id", "marker", name="uq_ideas_support"),
         sqlite_with_rowid=False,
     )
+
+
+def upgrade() -> None:
+    _idea()
+    _status_change()
+    _support()
 
 
 def downgrade() -> None:

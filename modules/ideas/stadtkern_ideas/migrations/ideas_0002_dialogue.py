@@ -17,7 +17,17 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def upgrade() -> None:
+def _city_owned() -> list[sa.Column[object]]:
+    """The columns of every TenantOwned table: the city, the sentinel and the audit timestamps."""
+    return [
+        sa.Column("tenant_id", sa.String(length=63), nullable=False),
+        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
+        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
+        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+    ]
+
+
+def _thread() -> None:
     op.create_table(
         "ideas_thread",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -25,16 +35,15 @@ def upgrade() -> None:
         sa.Column("subject_id", GUID(length=16), nullable=False),
         sa.Column("mode", sa.String(length=8), nullable=False),
         sa.Column("locked", sa.Boolean(), nullable=False),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+        *_city_owned(),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ideas_thread")),
         sa.UniqueConstraint("tenant_id", "subject", "subject_id", name="uq_ideas_thread_subject"),
     )
     with op.batch_alter_table("ideas_thread", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ideas_thread_tenant_id"), ["tenant_id"], unique=False)
 
+
+def _participant() -> None:
     op.create_table(
         "ideas_participant",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -42,10 +51,7 @@ def upgrade() -> None:
         sa.Column("device_id", GUID(length=16), nullable=False),
         sa.Column("pseudonym", sa.String(length=40), nullable=False),
         sa.Column("pseudonym_key", sa.String(length=40), nullable=False),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+        *_city_owned(),
         sa.ForeignKeyConstraint(
             ["thread_id"],
             ["ideas_thread.id"],
@@ -61,6 +67,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ideas_participant_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_ideas_participant_thread_id"), ["thread_id"], unique=False)
 
+
+def _comment() -> None:
     op.create_table(
         "ideas_comment",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -71,10 +79,7 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("state", sa.String(length=12), nullable=False),
         sa.Column("reports", sa.Integer(), nullable=False),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+        *_city_owned(),
         sa.ForeignKeyConstraint(
             ["participant_id"],
             ["ideas_participant.id"],
@@ -91,6 +96,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ideas_comment_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index("ix_ideas_comment_thread", ["thread_id", "state", "id"], unique=False)
 
+
+def _comment_report() -> None:
     op.create_table(
         "ideas_comment_report",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -98,10 +105,7 @@ def upgrade() -> None:
         sa.Column("device_id", GUID(length=16), nullable=False),
         sa.Column("reason", sa.String(length=16), nullable=False),
         sa.Column("note", sa.String(length=500), nullable=True),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+        *_city_owned(),
         sa.ForeignKeyConstraint(
             ["comment_id"],
             ["ideas_comment.id"],
@@ -116,6 +120,8 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ideas_comment_report_device_id"), ["device_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_ideas_comment_report_tenant_id"), ["tenant_id"], unique=False)
 
+
+def _moderation_log() -> None:
     op.create_table(
         "ideas_moderation_log",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -124,10 +130,7 @@ def upgrade() -> None:
         sa.Column("action", sa.String(length=16), nullable=False),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("staff_id", GUID(length=16), nullable=True),
-        sa.Column("tenant_id", sa.String(length=63), nullable=False),
-        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
-        sa.Column("created_at", DateTimeUTC(timezone=True), nullable=False),
-        sa.Column("updated_at", DateTimeUTC(timezone=True), nullable=False),
+        *_city_owned(),
         sa.ForeignKeyConstraint(
             ["comment_id"],
             ["ideas_comment.id"],
@@ -145,6 +148,14 @@ def upgrade() -> None:
     with op.batch_alter_table("ideas_moderation_log", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_ideas_moderation_log_tenant_id"), ["tenant_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_ideas_moderation_log_thread_id"), ["thread_id"], unique=False)
+
+
+def upgrade() -> None:
+    _thread()
+    _participant()
+    _comment()
+    _comment_report()
+    _moderation_log()
 
 
 def downgrade() -> None:
