@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 from core.api import JobContext, utcnow
+from stadtkern_parking.history import compact_history
 from stadtkern_parking.models import ImportRun
 from stadtkern_parking.settings import ParkingSettings
 from stadtkern_parking.simulate import simulate_tick
@@ -48,3 +49,12 @@ async def run_simulate(ctx: JobContext[ParkingSettings]) -> None:
         return
     async with ctx.session_factory() as session, session.begin():
         await simulate_tick(session, ctx.tenant.time_zone, utcnow(), random.Random())
+
+
+async def run_history(ctx: JobContext[ParkingSettings]) -> None:
+    """The nightly ``history`` job: yesterday's samples become day rows; both retentions applied."""
+    async with ctx.session_factory() as session, session.begin():
+        done = await compact_history(
+            session, ctx.tenant.time_zone, utcnow(), ctx.settings.history_raw_days, ctx.settings.history_keep_days
+        )
+    ctx.log.info("parking history: %s", done, extra={"city": ctx.tenant.slug})

@@ -7,7 +7,7 @@ from pathlib import Path
 from core.api import ModuleSpec, ScheduledJob
 from schemas import LocalizedText
 from stadtkern_parking.controllers import route_handlers as resident_routes
-from stadtkern_parking.jobs import run_poll, run_simulate
+from stadtkern_parking.jobs import run_history, run_poll, run_simulate
 from stadtkern_parking.models import ALL_MODELS
 from stadtkern_parking.seed import seed
 from stadtkern_parking.settings import ParkingSettings
@@ -24,6 +24,8 @@ spec = ModuleSpec(
         # Each source has its own interval; the job looks every minute which are due.
         ScheduledJob(id="poll", run=run_poll, every_seconds=60, jitter=5),
         ScheduledJob(id="simulate", run=run_simulate, every_seconds=60, jitter=5),
+        # In the city's time zone, after midnight: yesterday is complete.
+        ScheduledJob(id="history", run=run_history, cron="40 3 * * *", jitter=300),
     ),
     seed=seed,
 )

@@ -132,29 +132,26 @@ MDM_STATUS = """<d2LogicalModel xmlns="http://datex2.eu/schema/2/2_0"
 </d2LogicalModel>"""
 
 
-@pytest.mark.parametrize(("share", "free"), [("0.25", 236), ("25", 236), ("25.0", 236)])
 async def test_mdm_status_with_occupancy_as_fraction_or_percentage(
-    database: str, sessions: async_sessionmaker[AsyncSession], server: FeedServer, share: str, free: int
+    database: str, sessions: async_sessionmaker[AsyncSession], server: FeedServer
 ) -> None:
-    source = SourceConfig(
-        id="vrs",
-        type="datex2",
-        static_url=server.put("/vrs/static.xml", sample("datex2/vrs_bondorf-static.xml")),
-        url=server.put("/vrs/status.xml", MDM_STATUS.format(share=share).encode()),
-    )
-    _, realtime = await poll_sources(job_context(sessions, ParkingSettings(sources=[source])))
-    # the unknown facility 9999 is rejected with the reason, the known one stored
-    assert counts(realtime) == (1, 0, 1)
-    assert realtime.issues == [
-        {
-            "record": "9999",
-            "field": "id",
-            "message": "no facility with this id in the source's static data",
-            "action": "rejected",
-        }
-    ]
-    state = (await states(sessions, "vrs"))["1035"]
-    assert (state.free, state.capacity, state.status) == (free, 314, "open")
+    table = server.put("/vrs/static.xml", sample("datex2/vrs_bondorf-static.xml"))
+    for number, share in enumerate(("0.25", "25", "25.0")):  # a fraction, a percentage
+        url = server.put(f"/vrs/status{number}.xml", MDM_STATUS.format(share=share).encode())
+        source = SourceConfig(id=f"vrs{number}", type="datex2", static_url=table, url=url)
+        _, realtime = await poll_sources(job_context(sessions, ParkingSettings(sources=[source])))
+        # the unknown facility 9999 is rejected with the reason, the known one stored
+        assert counts(realtime) == (1, 0, 1), share
+        assert realtime.issues == [
+            {
+                "record": "9999",
+                "field": "id",
+                "message": "no facility with this id in the source's static data",
+                "action": "rejected",
+            }
+        ]
+        state = (await states(sessions, f"vrs{number}"))["1035"]
+        assert (state.free, state.capacity, state.status) == (236, 314, "open"), share
 
 
 async def test_empty_and_broken_deliveries_keep_what_was_stored(

@@ -31,20 +31,20 @@ async def _poll(sessions: async_sessionmaker[AsyncSession], source: SourceConfig
     return run
 
 
-@pytest.mark.parametrize("name", OFF_STREET)
 async def test_off_street_parking_in_every_ngsi_shape(
-    database: str, sessions: async_sessionmaker[AsyncSession], server: FeedServer, name: str
+    database: str, sessions: async_sessionmaker[AsyncSession], server: FeedServer
 ) -> None:
-    url = server.put("/ngsi", sample(name), content_type="application/json")
-    run = await _poll(sessions, SourceConfig(id="porto", type="fiware", url=url))
-    assert counts(run) == (1, 0, 0), run.issues
-    (facility,) = (await facilities(sessions, "porto")).values()
-    assert facility.name == "Parque de estacionamento Trindade"
-    assert (facility.lat, facility.lon, facility.capacity) == (41.150691773, -8.60961198807, 414)
-    assert facility.kind == "underground" and facility.has_fee is True
-    state = (await states(sessions, "porto"))[facility.source_id]
-    assert (state.free, state.occupied, state.capacity) == (132, 282, 414)
-    assert state.observed_at.isoformat() == "2018-09-21T12:00:00+00:00"
+    for number, name in enumerate(OFF_STREET):  # one source per shape: v2/LD x key-values/normalized
+        url = server.put(f"/ngsi/{number}", sample(name), content_type="application/json")
+        run = await _poll(sessions, SourceConfig(id=f"porto{number}", type="fiware", url=url))
+        assert counts(run) == (1, 0, 0), (name, run.issues)
+        (facility,) = (await facilities(sessions, f"porto{number}")).values()
+        assert facility.name == "Parque de estacionamento Trindade", name
+        assert (facility.lat, facility.lon, facility.capacity) == (41.150691773, -8.60961198807, 414), name
+        assert facility.kind == "underground" and facility.has_fee is True, name
+        state = (await states(sessions, f"porto{number}"))[facility.source_id]
+        assert (state.free, state.occupied, state.capacity) == (132, 282, 414), name
+        assert state.observed_at.isoformat() == "2018-09-21T12:00:00+00:00", name
 
 
 async def test_on_street_zone_and_single_spots(
