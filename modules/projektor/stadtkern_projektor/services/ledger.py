@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, city_of, insert_for, utcnow
 from stadtkern_projektor.models import ACTIVE, Booking, DeviceQuota, EquipmentUse, Session
+from stadtkern_projektor.settings import ProjektorSettings
 
 _QUIET: dict[str, Any] = {"synchronize_session": False}
 
@@ -27,26 +28,30 @@ async def quota_of(session: AsyncSession, device_id: uuid.UUID) -> DeviceQuota |
     return found
 
 
-async def take_device_place(session: AsyncSession, device_id: uuid.UUID, limit: int) -> bool:
-    """One more active booking for the device, if it is below ``limit``."""
-    city = city_of(session)
+async def take_device_place(session: AsyncSession, device_id: uuid.UUID, limit: int, no_show_limit: int = 0) -> bool:
+    """One more active booking for the device, if it is below ``limit`` (and, with a
+    ``no_show_limit``, below that many no-shows): one statement, the device's row locked by it."""
+    now = utcnow()
+    table = DeviceQuota.__table__
     stmt = insert_for(session, DeviceQuota).values(
         id=uuid.uuid4(),
-        tenant_id=city,
+        tenant_id=city_of(session),
         device_id=device_id,
-        active=0,
+        active=1,
         active_limit=limit,
         no_shows=0,
-        created_at=utcnow(),
-        updated_at=utcnow(),
+        created_at=now,
+        updated_at=now,
     )
-    await session.execute(stmt.on_conflict_do_nothing(index_elements=["tenant_id", "device_id"]))
-    result: Any = await session.execute(
-        update(DeviceQuota)
-        .where(DeviceQuota.device_id == device_id, DeviceQuota.active < limit)
-        .values(active=DeviceQuota.active + 1, active_limit=limit, updated_at=utcnow())
-        .execution_options(**_QUIET)
+    allowed = table.c.active < limit
+    if no_show_limit:
+        allowed = allowed & (table.c.no_shows < no_show_limit)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["tenant_id", "device_id"],
+        set_={"active": table.c.active + 1, "active_limit": limit, "updated_at": now},
+        where=allowed,
     )
+    result: Any = await session.execute(stmt)
     return bool(result.rowcount)
 
 
@@ -91,13 +96,14 @@ async def release_seat(session: AsyncSession, session_id: uuid.UUID) -> None:
     )
 
 
-async def occupy(session: AsyncSession, booking: Booking, device_limit: int, *, seat: bool = True) -> None:
-    """Count a booking that becomes active: the device's place, and its seat (``seat=False`` when the
-    seat was taken already, as for an offer). 409 when either is exhausted."""
-    if not await take_device_place(session, booking.device_id, device_limit):
-        raise Conflict(detail=f"this device already has {device_limit} active bookings")
-    if seat and booking.session_id is not None and not await take_seat(session, booking.session_id):
-        raise Conflict(detail="no seat left")
+async def occupy_device(session: AsyncSession, device_id: uuid.UUID, settings: ProjektorSettings) -> None:
+    """Count one more active booking of the device; 409 at its limit or past the no-show limit."""
+    if await take_device_place(session, device_id, settings.device_active_limit, settings.device_no_show_limit):
+        return
+    quota = await quota_of(session, device_id)
+    if quota is not None and settings.device_no_show_limit and quota.no_shows >= settings.device_no_show_limit:
+        raise Conflict(detail=f"this device missed {quota.no_shows} bookings without cancelling; it cannot book more")
+    raise Conflict(detail=f"this device already has {settings.device_active_limit} active bookings")
 
 
 async def move(session: AsyncSession, booking: Booking, status: str, *, now: dt.datetime | None = None) -> None:

@@ -16,7 +16,7 @@ from stadtkern_projektor.models import SLOT_BLOCKING, Booking, Closure, Equipmen
 from stadtkern_projektor.services.codes import check_in_code
 from stadtkern_projektor.services.errors import flush_or_conflict
 from stadtkern_projektor.services.holds import expire_due
-from stadtkern_projektor.services.ledger import occupy, quota_of
+from stadtkern_projektor.services.ledger import occupy_device
 from stadtkern_projektor.services.slots import Slot, bookable_window, find_slot, overlaps
 from stadtkern_projektor.settings import ProjektorSettings
 
@@ -128,7 +128,6 @@ async def book_slot(
     closed = await closures_over(session, room.id, slot.starts_at, slot.ends_at)
     if any(overlaps(slot.starts_at, slot.ends_at, a, b) for a, b in closed):
         raise Conflict(detail="the lab is closed then")
-    await check_no_shows(session, settings, device_id)
     await expire_due(session, settings, None, now, room_id=room.id)
     status = "held" if hold else ("pending" if room.requires_approval else "confirmed")
     booking = Booking(
@@ -143,18 +142,9 @@ async def book_slot(
         group_size=request.group_size,
         check_in_code=check_in_code(),
     )
-    await occupy(session, booking, settings.device_active_limit, seat=False)
+    await occupy_device(session, device_id, settings)
     session.add(booking)
     await flush_or_conflict(session)
     await _use_equipment(session, booking, request.equipment)
     await flush_or_conflict(session)
     return booking
-
-
-async def check_no_shows(session: AsyncSession, settings: ProjektorSettings, device_id: uuid.UUID) -> None:
-    """A device past the city's no-show limit books no more (409)."""
-    if settings.device_no_show_limit == 0:
-        return
-    quota = await quota_of(session, device_id)
-    if quota is not None and quota.no_shows >= settings.device_no_show_limit:
-        raise Conflict(detail=f"this device missed {quota.no_shows} bookings without cancelling; it cannot book more")

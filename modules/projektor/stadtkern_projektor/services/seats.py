@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, NotFound
@@ -17,8 +17,7 @@ from stadtkern_projektor.models import Booking, Session, Workshop
 from stadtkern_projektor.services.codes import check_in_code
 from stadtkern_projektor.services.errors import flush_or_conflict
 from stadtkern_projektor.services.holds import expire_due
-from stadtkern_projektor.services.ledger import occupy
-from stadtkern_projektor.services.rooms import check_no_shows
+from stadtkern_projektor.services.ledger import occupy_device, release_device_place
 from stadtkern_projektor.services.waitlist import lock_session, promote
 from stadtkern_projektor.settings import ProjektorSettings
 
@@ -41,23 +40,36 @@ async def get_workshop(session: AsyncSession, workshop_id: uuid.UUID, *, staff: 
     return row
 
 
-async def _open_session(session: AsyncSession, session_id: uuid.UUID, now: dt.datetime) -> tuple[Session, Workshop]:
-    row = await lock_session(session, session_id)
-    workshop = await session.get(Workshop, row.workshop_id)
+def _check_open(row: Session, workshop: Workshop | None, now: dt.datetime) -> Workshop:
     if workshop is None or not workshop.published:
         raise NotFound(detail="session not found")
     if row.cancelled_at is not None:
         raise Conflict(detail="this session was cancelled")
     if row.starts_at <= now:
         raise Conflict(detail="this session has started")
-    return row, workshop
+    return workshop
 
 
-async def _someone_waits(session: AsyncSession, session_id: uuid.UUID) -> bool:
-    count = await session.scalar(
-        select(func.count()).where(Booking.session_id == session_id, Booking.status == "waiting")
+async def _someone_waits(session: AsyncSession, row: Session) -> bool:
+    if row.waitlist_seq == 0:  # nobody ever joined: no query
+        return False
+    found = await session.scalar(
+        select(Booking.id).where(Booking.session_id == row.id, Booking.status == "waiting").limit(1)
     )
-    return bool(count)
+    return found is not None
+
+
+async def _lapsed(session: AsyncSession, session_id: uuid.UUID, now: dt.datetime) -> bool:
+    found = await session.scalar(
+        select(Booking.id)
+        .where(
+            Booking.session_id == session_id,
+            Booking.status.in_(("held", "offered")),
+            Booking.hold_expires_at <= now,
+        )
+        .limit(1)
+    )
+    return found is not None
 
 
 async def book_seat(
@@ -71,10 +83,21 @@ async def book_seat(
     now: dt.datetime,
     tz: ZoneInfo,
 ) -> Booking:
-    """A seat (held, pending or confirmed) or a waiting-list place; 409 when full and not waiting."""
-    await check_no_shows(session, settings, device_id)
-    await expire_due(session, settings, push, now, session_id=session_id, tz=tz)
-    row, workshop = await _open_session(session, session_id, now)
+    """A seat (held, pending or confirmed) or a waiting-list place; 409 when full and not waiting.
+
+    The session's row lock is taken last and held for as few statements as possible: checks, lapsed
+    holds and (when a seat looks free) the device's place come first, unlocked."""
+    if await _lapsed(session, session_id, now):
+        await expire_due(session, settings, push, now, session_id=session_id, tz=tz)
+    glance = await session.get(Session, session_id)
+    if glance is None:
+        raise NotFound(detail="session not found")
+    workshop = _check_open(glance, await session.get(Workshop, glance.workshop_id), now)
+    counted = glance.seats_taken < glance.seats
+    if counted:
+        await occupy_device(session, device_id, settings)
+    row = await lock_session(session, session_id)
+    _check_open(row, workshop, now)
     booking = Booking(
         kind="seat",
         device_id=device_id,
@@ -86,12 +109,17 @@ async def book_seat(
         participant_name=request.participant_name,
         participant_email=request.participant_email,
     )
-    if row.seats_taken < row.seats and not await _someone_waits(session, row.id):
-        await occupy(session, booking, settings.device_active_limit)
+    if row.seats_taken < row.seats and not await _someone_waits(session, row):
+        if not counted:
+            await occupy_device(session, device_id, settings)
+        # The row is locked: the ORM's UPDATE goes out with the INSERT; the CHECK still guards it.
+        row.seats_taken += 1
         booking.status = "held" if request.hold else ("pending" if workshop.requires_approval else "confirmed")
         if request.hold:
             booking.hold_expires_at = now + dt.timedelta(minutes=settings.hold_minutes)
     elif request.wait and row.waitlist_open:
+        if counted:
+            await release_device_place(session, device_id)
         row.waitlist_seq += 1
         booking.status = "waiting"
         booking.position = row.waitlist_seq
