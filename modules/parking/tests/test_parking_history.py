@@ -26,8 +26,9 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 async def facilities_of(session: AsyncSession) -> dict[str, tuple[Any, int]]:
+    """The city's facilities by source id: (id, capacity)."""
     rows = await session.execute(select(Facility.source_id, Facility.id, Facility.capacity))
-    return {sid: (fid, capacity) for sid, fid, capacity in rows.all()}
+    return {sid: (fid, capacity or 0) for sid, fid, capacity in rows.all()}
 
 
 async def test_the_simulated_feed_moves_only_where_the_city_asks(
@@ -40,7 +41,7 @@ async def test_the_simulated_feed_moves_only_where_the_city_asks(
     assert await states(sessions, DEMO_SOURCE) == {}
     await run_simulate(job_context(sessions, ParkingSettings(simulate=True), city="schwerte"))
     live = await states(sessions, DEMO_SOURCE)
-    assert len(live) == 7 and all(0 <= s.free <= s.capacity for s in live.values() if s.free is not None)
+    assert len(live) == 7 and all(0 <= (s.free or 0) <= (s.capacity or 0) for s in live.values())
     assert live["marienkrankenhaus"].capacity == 340
     async with city() as session:
         assert await sample_count(session) == 7
@@ -78,8 +79,9 @@ async def test_compaction_makes_quarter_hour_day_rows_and_applies_retention(
         assert len(sunday.free) == 96 and all(v is not None for v in sunday.free)
         saturday = next(r for r in rows if r.day == dt.date(2026, 11, 28) and r.facility_id == sunday.facility_id)
         # 15:00 local: a busy Saturday leaves fewer spaces than a quiet Sunday
-        assert saturday.free[60] < sunday.free[60] and sunday.capacity is not None
-        assert min(saturday.free) >= 0 and max(saturday.free) <= sunday.capacity
+        sat, sun = [v or 0 for v in saturday.free], [v or 0 for v in sunday.free]
+        assert sat[60] < sun[60] and sunday.capacity is not None
+        assert min(sat) >= 0 and max(sat) <= sunday.capacity
     # a second run finds nothing new; a later one drops day rows past the retention
     async with city() as session, session.begin():
         again = await compact_history(session, BERLIN, now, raw_days=3, keep_days=30)
