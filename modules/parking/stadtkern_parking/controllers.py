@@ -24,8 +24,9 @@ from core.api import (
 from schemas import DeltaPage, Page
 from stadtkern_parking.mapview import map_items
 from stadtkern_parking.models import RESOURCE, Facility
+from stadtkern_parking.predictions import forecast_for
 from stadtkern_parking.queries import Filters, find_facilities, last_day, states_of
-from stadtkern_parking.schemas import FacilityOut, FacilitySummary, MapItem
+from stadtkern_parking.schemas import FacilityOut, FacilitySummary, ForecastOut, MapItem
 from stadtkern_parking.settings import FACILITY_KINDS, ParkingSettings
 from stadtkern_parking.views import detail, summary
 
@@ -106,4 +107,15 @@ async def get_facility(ctx: Ctx, facility_id: FromPath[uuid.UUID]) -> FacilityOu
     return detail(facility, states.get(facility.id), history, ctx.locales, now, ctx.settings.stale_after_seconds)
 
 
-route_handlers = [list_facilities, city_map, get_facility]
+@get("/facilities/{facility_id:uuid}/forecast", summary="Expected free spaces in +15 min … +2 h")
+async def get_forecast(ctx: Ctx, facility_id: FromPath[uuid.UUID]) -> ForecastOut:
+    """From the facility's own weekday x time-of-day profile and its current deviation from it."""
+    facility = await ctx.session.get(Facility, facility_id)
+    if facility is None:
+        raise NotFound(detail="facility not found")
+    now = utcnow()
+    state = (await states_of(ctx.session, [facility.id])).get(facility.id)
+    return await forecast_for(ctx.session, facility, state, ctx.tenant.time_zone, now, ctx.settings.stale_after_seconds)
+
+
+route_handlers = [list_facilities, city_map, get_facility, get_forecast]

@@ -181,3 +181,20 @@ class SourceOut(msgspec.Struct, kw_only=True):
     id: str
     type: str
     runs: list[ImportRunOut]
+
+
+class ForecastPoint(msgspec.Struct, kw_only=True):
+    """Expected free spaces some minutes ahead."""
+
+    minutes: int
+    at: dt.datetime
+    free: int
+
+
+class ForecastOut(msgspec.Struct, kw_only=True):
+    """The forecast of one facility: empty without a live (non-stale) state to start from."""
+
+    facility_id: uuid.UUID
+    # How many past days (day rows) the weekday x quarter-hour profile was built from.
+    based_on_days: int
+    points: list[ForecastPoint]

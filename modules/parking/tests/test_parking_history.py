@@ -7,14 +7,16 @@ import random
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
 from parking_testkit import job_context, states
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_parking.history import compact_history, day_bounds, sample_count
-from stadtkern_parking.ingest import upsert_facilities
+from stadtkern_parking.ingest import store_states, upsert_facilities
 from stadtkern_parking.jobs import run_simulate
 from stadtkern_parking.models import DayProfile, Facility, Sample
-from stadtkern_parking.records import Report
+from stadtkern_parking.records import Report, StatusRecord
 from stadtkern_parking.seed import _record, demo_facilities
 from stadtkern_parking.settings import ParkingSettings
 from stadtkern_parking.simulate import DEMO_SOURCE, simulated_free
@@ -88,3 +90,41 @@ async def test_compaction_makes_quarter_hour_day_rows_and_applies_retention(
         assert again["day_rows"] == 0
         later = await compact_history(session, BERLIN, now + dt.timedelta(days=29), raw_days=3, keep_days=30)
         assert later["days_deleted"] == 9  # 26th, 27th, 28th past 30 days; the 29th kept
+
+
+async def test_the_forecast_starts_from_the_live_state_and_ends_near_the_profile(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    city = sessions_for_city(sessions, "dortmund")
+    now = dt.datetime.now(dt.UTC)
+    today = now.astimezone(BERLIN).date()
+    usual = [300 - 200 * (1 if 36 <= q < 72 else 0) for q in range(96)]  # busy 9:00-18:00, 300 spaces
+    async with city() as session, session.begin():
+        await upsert_facilities(session, DEMO_SOURCE, [_record(demo_facilities("dortmund")[6])], Report(), {})
+        ((facility_id, _),) = (await facilities_of(session)).values()
+        days = [
+            {
+                "tenant_id": "dortmund",
+                "facility_id": facility_id,
+                "day": today - dt.timedelta(days=n),
+                "free": usual,
+                "capacity": 315,
+            }
+            for n in range(1, 57)
+        ]
+        await session.execute(insert_for(session, DayProfile.__table__), days)
+    url = f"/v1/dortmund/parking/facilities/{facility_id}/forecast"
+    empty = (await client.get(url)).json()
+    assert (empty["based_on_days"], empty["points"]) == (56, [])  # no live state yet: nothing to start from
+    quarter = (now.astimezone(BERLIN).hour * 60 + now.astimezone(BERLIN).minute) // 15
+    current = usual[quarter] + 10  # ten more free than usual right now
+    async with city() as session, session.begin():
+        record = StatusRecord(source_id="kuckelke", observed_at=now, free=current, status="open")
+        await store_states(session, DEMO_SOURCE, [record], Report(), now)
+    points = (await client.get(url)).json()["points"]
+    assert [p["minutes"] for p in points] == [15, 30, 60, 90, 120]
+    assert all(0 <= p["free"] <= 315 for p in points)
+    for point in points:
+        expected = usual[(quarter + point["minutes"] // 15) % 96]
+        # the deviation of +10 fades: never more than it, never the other way
+        assert expected <= point["free"] <= expected + 10, (point, expected)
