@@ -6,11 +6,16 @@ occurrence in the next 400 days, and runs ``--queries`` first pages (50 rows, ti
 centres in the city (after 50 untimed ones), one after the other on one connection, through the
 list's own statement.
 ``--old`` runs the arithmetic filter the list used before the spatial index, for comparison.
+``--mode text`` runs the full-text filter instead (``q=konzert``, no place): ``--share`` of the
+events carry the word (in the title of half of them, in the description of the others), so the
+planner faces a rare word (0.001) as well as a common one (0.2).
 
     .venv/bin/python bench/near_query.py --url postgresql+asyncpg://postgres@127.0.0.1:5432/bench_near
     .venv/bin/python bench/near_query.py --url sqlite+aiosqlite:////tmp/near.db
+    .venv/bin/python bench/near_query.py --mode text --share 0.09 --url ...
 
-Last line: ``near_qps=<n> p50_ms=<n> p99_ms=<n> mean_rows=<n>``. The database's events are deleted.
+Last line: ``near_qps=<n> p50_ms=<n> p99_ms=<n> mean_rows=<n>`` (``text_qps`` in text mode).
+The database's events are deleted (``--keep`` leaves them).
 """
 
 from __future__ import annotations
@@ -34,7 +39,16 @@ CENTRE = (51.5136, 7.4653)
 WARM_UP = 50  # queries not timed: the first ones read the table into the cache
 
 
-async def load(session: Any, count: int, rng: random.Random) -> None:
+def _texts(rng: random.Random, share: float) -> dict[str, Any]:
+    """Title and search columns of one event: with probability ``share`` mentioning a concert."""
+    if rng.random() >= share:
+        return {"title": {"de": "Veranstaltung"}, "search_title": "veranstaltung", "search_text": "veranstaltung"}
+    if rng.random() < 0.5:
+        return {"title": {"de": "Konzert im Park"}, "search_title": "konzert im park", "search_text": "konzert"}
+    return {"title": {"de": "Abendprogramm"}, "search_title": "abendprogramm", "search_text": "lesung mit konzerten"}
+
+
+async def load(session: Any, count: int, rng: random.Random, share: float = 0.0) -> None:
     from sqlalchemy import delete, insert
     from stadtkern_events.models import Event, Occurrence
 
@@ -49,7 +63,7 @@ async def load(session: Any, count: int, rng: random.Random) -> None:
             event_id, start = uuid.uuid4(), now + dt.timedelta(minutes=rng.randint(60, 400 * 24 * 60))
             lat, lon = CENTRE[0] + rng.uniform(-0.1, 0.1), CENTRE[1] + rng.uniform(-0.15, 0.15)
             common = {"tenant_id": "dortmund", "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
-            events.append({"id": event_id, **common, "title": {"de": "Veranstaltung"}, "time_zone": "Europe/Berlin"})
+            events.append({"id": event_id, **common, **_texts(rng, share), "time_zone": "Europe/Berlin"})
             events[-1].update(lat=lat, lon=lon, published=True, expanded_until=now + dt.timedelta(days=400))
             occurrences.append({**common, "event_id": event_id, "recurrence_id": start, "status": "scheduled"})
             occurrences[-1]["published"] = True
@@ -57,13 +71,16 @@ async def load(session: Any, count: int, rng: random.Random) -> None:
         await session.execute(insert(Occurrence), occurrences)
 
 
-def statement(ctx: Any, lat: float, lon: float, radius_km: float, old: bool) -> Any:
+def statement(ctx: Any, lat: float, lon: float, radius_km: float, old: bool, mode: str = "near") -> Any:
     from stadtkern_events.filters import Filters
     from stadtkern_events.models import Event
 
     from core.api import utcnow
 
     kw: dict[str, Any] = dict.fromkeys(("start", "end", "when", "category", "district", "free", "accessibility", "q"))
+    if mode == "text":
+        kw["q"] = "konzert"
+        return Filters(**kw, lat=None, lon=None, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
     if not old:
         return Filters(**kw, lat=lat, lon=lon, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
     stmt = Filters(**kw, lat=None, lon=None, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
@@ -90,7 +107,7 @@ async def run(args: argparse.Namespace) -> None:
     factory = sessions_for_city(session_factory(engine), "dortmund")
     began = time.perf_counter()
     async with session_factory(engine)() as session, session.begin():
-        await load(session, args.events, rng)
+        await load(session, args.events, rng, args.share if args.mode == "text" else 0.0)
     async with engine.connect() as conn:  # VACUUM: the deleted rows of an earlier run would bloat the scans
         auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
         await auto.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
@@ -103,16 +120,18 @@ async def run(args: argparse.Namespace) -> None:
         for i in range(args.queries + WARM_UP):
             lat, lon = CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.12, 0.12)
             start = time.perf_counter()
-            rows, _ = await paginate(session, statement(ctx, lat, lon, args.radius_km, args.old), order, cursor=None)
+            query = statement(ctx, lat, lon, args.radius_km, args.old, args.mode)
+            rows, _ = await paginate(session, query, order, cursor=None)
             if i >= WARM_UP:
                 latencies.append(time.perf_counter() - start)
                 rows_seen += len(rows)
-    async with session_factory(engine)() as session, session.begin():
-        await load(session, 0, rng)
+    if not args.keep:
+        async with session_factory(engine)() as session, session.begin():
+            await load(session, 0, rng)
     await engine.dispose()
     ms = sorted(x * 1000 for x in latencies)
     print(
-        f"near_qps={len(ms) / (sum(ms) / 1000):.0f} p50_ms={statistics.median(ms):.2f} "
+        f"{args.mode}_qps={len(ms) / (sum(ms) / 1000):.0f} p50_ms={statistics.median(ms):.2f} "
         f"p99_ms={ms[int(len(ms) * 0.99) - 1]:.2f} mean_rows={rows_seen / len(ms):.1f}"
     )
 
@@ -124,6 +143,9 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--radius-km", type=float, default=1.0)
     parser.add_argument("--old", action="store_true", help="the arithmetic filter used before the spatial index")
+    parser.add_argument("--keep", action="store_true", help="leave the events in the database (to EXPLAIN)")
+    parser.add_argument("--mode", choices=("near", "text"), default="near")
+    parser.add_argument("--share", type=float, default=0.09, help="text: the share of events with the word")
     asyncio.run(run(parser.parse_args()))
 
 

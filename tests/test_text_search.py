@@ -13,7 +13,7 @@ CORPUS = [
     "Sinfoniekonzert der Dortmunder Philharmoniker im Konzerthaus",
     "Wochenmarkt am Hansaplatz: Obst, Gemüse, Käse und Blumen aus der Region.",
     "Rund 250 Stände in der Innenstadt und der große Weihnachtsbaum am Hansaplatz.",
-    "Familienführung im Dortmunder U – für Kinder ab 6 Jahren",
+    "Familienführung im Dortmunder U \u2013 für Kinder ab 6 Jahren",
     "Lauftreff am Phoenix-See; Treffpunkt: Hörder Burg, 18:30 Uhr",
     "Industriekultur: Führung Zeche Zollern (Barrierefreiheit eingeschränkt)",
     "Vorlesestunde in der Stadtbibliothek für Drei- bis Sechsjährige",

@@ -73,8 +73,26 @@ async def paginate(
 ) -> tuple[list[Any], str | None]:
     """Keyset pagination: stable under inserts, constant cost per page.
 
-    ``order_by`` must end in a unique column (the id). Returns the rows and the next cursor.
+    ``order_by`` must end in a unique column (the id). Returns the rows and the next cursor. A
+    statement of one entity gives its objects; one of several columns gives ``Row``s (which must
+    carry the ``order_by`` columns under their own names).
     """
+    rows, next_cursor, _ = await paginate_and_peek(
+        session, statement, order_by, cursor=cursor, limit=limit, descending=descending
+    )
+    return rows, next_cursor
+
+
+async def paginate_and_peek(
+    session: AsyncSession,
+    statement: Select[Any],
+    order_by: Sequence[InstrumentedAttribute[Any]],
+    *,
+    cursor: str | None,
+    limit: int = DEFAULT_LIMIT,
+    descending: bool = False,
+) -> tuple[list[Any], str | None, Any | None]:
+    """:func:`paginate`, plus the first row of the next page (None on the last page), from the same query."""
     check_limit(limit)
     key = tuple_(*order_by)
     if cursor:
@@ -83,12 +101,14 @@ async def paginate(
         bound = tuple_(*[literal(v, c.type) for v, c in zip(last, order_by, strict=True)])
         statement = statement.where(key < bound if descending else key > bound)
     ordering = [c.desc() for c in order_by] if descending else list(order_by)
-    rows = list((await session.scalars(statement.order_by(*ordering).limit(limit + 1))).all())
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_cursor([getattr(rows[-1], c.key) for c in order_by])
-    return rows, next_cursor
+    result = await session.execute(statement.order_by(*ordering).limit(limit + 1))
+    # (not statement.column_descriptions: building those cost more than mapping a page's rows)
+    rows: list[Any] = list(result.scalars().all() if len(result.keys()) == 1 else result.all())
+    if len(rows) <= limit:
+        return rows, None, None
+    following = rows[limit]
+    rows = rows[:limit]
+    return rows, encode_cursor([getattr(rows[-1], c.key) for c in order_by]), following
 
 
 def _score_cursor(score: float, values: Sequence[Any]) -> str:
@@ -118,13 +138,14 @@ async def paginate_by_score(
     cursor: str | None,
     limit: int = DEFAULT_LIMIT,
     highest_first: bool = True,
-) -> tuple[list[tuple[Any, float]], str | None]:
+) -> tuple[list[tuple[Any, float]], str | None, Any | None]:
     """Keyset pagination on a computed number (a rank, a distance), ties by ``then_by`` ascending.
 
-    ``then_by`` must end in a unique column. Returns ``(row, score)`` pairs (``row``: the
-    statement's first column) and the next cursor, which carries the database's own score of the
-    last row: pages neither repeat nor skip rows, also among rows with the same score. The score
-    must not be NULL (filter such rows out before)."""
+    ``then_by`` must end in a unique column. Returns ``(row, score)`` pairs (``row``: the entity of
+    a one-entity statement, else the ``Row``), the next cursor and the first row of the next page
+    (None on the last). The cursor carries the database's own score of the last row: pages
+    neither repeat nor skip rows, also among rows with the same score. The score must not be NULL
+    (filter such rows out before)."""
     check_limit(limit)
     if cursor:
         last_score, last = _decode_score_cursor(cursor, then_by)
@@ -135,13 +156,15 @@ async def paginate_by_score(
     labelled = score.label("score")
     query = statement.add_columns(labelled).order_by(None)
     query = query.order_by(labelled.desc() if highest_first else labelled, *then_by).limit(limit + 1)
-    rows = [(row[0], float(row[-1])) for row in (await session.execute(query)).all()]
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last_row, last_score = rows[-1]
-        next_cursor = _score_cursor(last_score, [getattr(last_row, c.key) for c in then_by])
-    return rows, next_cursor
+    result = await session.execute(query)
+    one_entity = len(result.keys()) == 2  # the statement's entity and the score
+    rows = [(row[0] if one_entity else row, float(row[-1])) for row in result.all()]
+    if len(rows) <= limit:
+        return rows, None, None
+    following = rows[limit][0]
+    rows = rows[:limit]
+    last_row, last_score = rows[-1]
+    return rows, _score_cursor(last_score, [getattr(last_row, c.key) for c in then_by]), following
 
 
 class _SyncTokens:

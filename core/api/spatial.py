@@ -189,6 +189,7 @@ async def paginate_by_distance(
     distance = distance_to(session, model, lat, lon)
     # A row without a point has no distance: NULLs sort first on SQLite and last on PostgreSQL.
     statement = statement.where(model.lat.is_not(None), model.lon.is_not(None))
-    return await paginate_by_score(
+    rows, next_cursor, _ = await paginate_by_score(
         session, statement, distance, then_by, cursor=cursor, limit=limit, highest_first=False
     )
+    return rows, next_cursor

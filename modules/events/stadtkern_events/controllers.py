@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, cast
 
 import msgspec
@@ -21,8 +20,8 @@ from core.api import (
     RequestContext,
     StaffUser,
     deleted_since,
-    paginate,
-    paginate_by_distance,
+    distance_to,
+    paginate_and_peek,
     paginate_by_score,
     parse_since,
     sync_token,
@@ -34,7 +33,7 @@ from stadtkern_events.cache import Page, cache_for
 from stadtkern_events.filters import Filters, filters_of
 from stadtkern_events.models import RESOURCE, TEXT_INDEX, Event, Occurrence
 from stadtkern_events.schemas import EventOut, OccurrenceOut
-from stadtkern_events.serializers import event_ics, event_out, occurrence_out, occurrences_ics
+from stadtkern_events.serializers import LIST_COLUMNS, event_ics, event_out, occurrences_ics, row_out
 from stadtkern_events.settings import EventsSettings
 
 Ctx = RequestContext[EventsSettings]
@@ -148,11 +147,12 @@ async def _build_page(
         stmt = stmt.where(Event.updated_at > changed_since)
         if not cursor:
             deleted = await deleted_since(ctx.session, RESOURCE, changed_since)
-    fetch = _ordering(ctx, filters, stmt, sort)
-    rows, next_cursor = await fetch(cursor, limit)
+    rows, next_cursor, following = await _fetch(
+        ctx, filters, stmt.with_only_columns(*LIST_COLUMNS), sort, cursor, limit
+    )
     body = msgspec.json.encode(
         DeltaPage(
-            items=[occurrence_out(r, ctx.locales) for r in rows],
+            items=[row_out(r, ctx.locales) for r in rows],
             deleted=deleted,
             sync_token=token,
             next_cursor=next_cursor,
@@ -160,10 +160,9 @@ async def _build_page(
     )
     # With the window starting now, an occurrence leaves the list when it ends; the first one after
     # the page decides next_cursor. (An explicit ``from`` does not move: nothing leaves by time.)
-    ends = [r.ends_at for r in rows] if filters.start is None else []
-    if next_cursor is not None and filters.start is None:
-        after, _ = await fetch(next_cursor, 1)
-        ends += [r.ends_at for r in after]
+    ends = [r[1] for r in (*rows, *([following] if following is not None else []))]  # LIST_COLUMNS[1]: ends_at
+    if filters.start is not None:
+        ends = []
     expires = min(ends, default=None)
     window_end = filters.window(ctx, now)[1]
     if filters.when is not None:  # "today" and "weekend" roll over at their end
@@ -180,39 +179,30 @@ async def _build_page(
     return Page(body, version, expires)
 
 
-Fetch = Callable[[str | None, int], Awaitable[tuple[list[Occurrence], str | None]]]
 LIST_ORDER = (Occurrence.starts_at, Occurrence.event_id)
 
 
-def _ordering(ctx: ModuleContext[EventsSettings], filters: Filters, stmt: Select[Any], sort: str) -> Fetch:
-    """A page of ``stmt`` in the asked order, keyset-paged; ties always soonest first."""
+async def _fetch(
+    ctx: ModuleContext[EventsSettings], filters: Filters, stmt: Select[Any], sort: str, cursor: str | None, limit: int
+) -> tuple[list[Any], str | None, Any | None]:
+    """A page of ``stmt`` (rows of LIST_COLUMNS) in the asked order, the next cursor and the row after
+    the page, from one query; ties always soonest first."""
+    if sort == "start":
+        return await paginate_and_peek(ctx.session, stmt, LIST_ORDER, cursor=cursor, limit=limit)
     if sort == "distance":
-        lat, lon = filters.lat, filters.lon
-        if lat is None or lon is None:
+        if filters.lat is None or filters.lon is None:
             raise Invalid("query.sort", "sort=distance needs lat and lon")
-
-        async def nearest(cursor: str | None, limit: int) -> tuple[list[Occurrence], str | None]:
-            pairs, after = await paginate_by_distance(
-                ctx.session, stmt, Event, lat, lon, LIST_ORDER, cursor=cursor, limit=limit
-            )
-            return [row for row, _ in pairs], after
-
-        return nearest
-    if sort == "relevance":
+        score = distance_to(ctx.session, Event, filters.lat, filters.lon)
+        highest_first = False
+    else:
         if not (filters.q and filters.q.strip()):
             raise Invalid("query.sort", "sort=relevance needs q")
-        rank = text_rank(ctx.session, TEXT_INDEX, filters.q, prefix=filters.prefix)
-
-        async def best(cursor: str | None, limit: int) -> tuple[list[Occurrence], str | None]:
-            pairs, after = await paginate_by_score(ctx.session, stmt, rank, LIST_ORDER, cursor=cursor, limit=limit)
-            return [row for row, _ in pairs], after
-
-        return best
-
-    async def soonest(cursor: str | None, limit: int) -> tuple[list[Occurrence], str | None]:
-        return await paginate(ctx.session, stmt, LIST_ORDER, cursor=cursor, limit=limit)
-
-    return soonest
+        score = text_rank(ctx.session, TEXT_INDEX, filters.q, prefix=filters.prefix)
+        highest_first = True
+    pairs, next_cursor, following = await paginate_by_score(
+        ctx.session, stmt, score, LIST_ORDER, cursor=cursor, limit=limit, highest_first=highest_first
+    )
+    return [row[: len(LIST_COLUMNS)] for row, _ in pairs], next_cursor, following  # without the score
 
 
 @get(
