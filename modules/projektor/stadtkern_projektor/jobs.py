@@ -8,6 +8,7 @@ from sqlalchemy import select, update
 
 from core.api import JobContext, ScheduledJob, utcnow
 from stadtkern_projektor.models import Booking, Session
+from stadtkern_projektor.services.attendance import mark_no_shows, send_reminders
 from stadtkern_projektor.services.holds import expire_due
 from stadtkern_projektor.services.waitlist import promote
 from stadtkern_projektor.settings import ProjektorSettings
@@ -46,7 +47,18 @@ async def forget_contacts(ctx: JobContext[ProjektorSettings]) -> None:
         )
 
 
+async def attendance(ctx: JobContext[ProjektorSettings]) -> None:
+    """No-shows after the grace period release their slot or seat; reminders go out."""
+    now = utcnow()
+    async with ctx.session_factory() as session, session.begin():
+        missed = await mark_no_shows(session, ctx.settings, ctx.push, now, ctx.tenant.time_zone)
+        reminded = await send_reminders(session, ctx.settings, ctx.push, now, ctx.tenant.time_zone)
+    if missed or reminded:
+        ctx.log.info("projektor: %d no-shows, %d reminders", missed, reminded)
+
+
 JOBS = (
     ScheduledJob(id="release-holds", run=release_holds, every_seconds=30, jitter=5),
+    ScheduledJob(id="attendance", run=attendance, every_seconds=300, jitter=30),
     ScheduledJob(id="forget-contacts", run=forget_contacts, cron="40 3 * * *", jitter=600),
 )

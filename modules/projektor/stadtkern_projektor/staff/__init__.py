@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
-from stadtkern_projektor.staff import approvals, resources, workshops
+from stadtkern_projektor.staff import approvals, attendance, resources, workshops
 
-route_handlers = [*resources.route_handlers, *workshops.route_handlers, *approvals.route_handlers]
+route_handlers = [
+    *resources.route_handlers,
+    *workshops.route_handlers,
+    *approvals.route_handlers,
+    *attendance.route_handlers,
+]
