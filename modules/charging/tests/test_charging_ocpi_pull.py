@@ -18,10 +18,12 @@ from core.api.tenancy import sessions_for_city
 TOKEN_ENV = "CHARGING_TEST_OCPI_TOKEN"
 
 
-def settings_for(server: OcpiStandIn, area: Area | None = None, **source: object) -> ChargingSettings:
+def settings_for(
+    server: OcpiStandIn, area: Area | None = None, source_id: str = "standin", **source: object
+) -> ChargingSettings:
     options = {"page_limit": 2, **source}
     return ChargingSettings(
-        area=area, sources=[Source(id="standin", type="ocpi", url=server.url, token_env=TOKEN_ENV, **options)]
+        area=area, sources=[Source(id=source_id, type="ocpi", url=server.url, token_env=TOKEN_ENV, **options)]
     )
 
 
@@ -85,14 +87,6 @@ async def test_the_next_pull_is_incremental_and_writes_status_history(
     ]
 
 
-async def test_a_source_is_not_pulled_again_before_its_interval(
-    database: str, sessions: async_sessionmaker[AsyncSession], ocpi_server: OcpiStandIn
-) -> None:
-    settings = settings_for(ocpi_server, every_seconds=600)
-    await _pull(sessions, settings)
-    assert await run_due_sources(job_context(sessions, settings)) == {}
-
-
 QUIRKS = {
     "bare": "no OCPI response envelope: a bare array",
     "string_status": "status_code sent as a string",
@@ -154,12 +148,6 @@ async def test_bad_records_are_rejected_and_the_rest_kept(
     repaired = (await locations(sessions))["NL*ALL*f76c2e0c-a6ef-4f67-bf23-6a187e5ca0e0"]
     assert repaired.country == "NLD" and "country: 'Netherlands' read as NLD" in repaired.warnings
     assert repaired.last_updated.isoformat() == "2019-09-27T00:19:45+00:00"
-
-
-async def test_records_outside_the_city_are_kept_out(
-    database: str, sessions: async_sessionmaker[AsyncSession], ocpi_server: OcpiStandIn
-) -> None:
     ghent = Area(bbox=[51.0, 3.6, 51.1, 3.8])
-    run = await _pull(sessions, settings_for(ocpi_server, area=ghent))
-    assert (run.accepted, run.outside) == (1, 5)
-    assert list(await locations(sessions)) == ["BE*BEC*LOC1"]
+    cropped = (await run_due_sources(job_context(sessions, settings_for(ocpi_server, ghent, "ghent"))))["ghent"]
+    assert (cropped.accepted, cropped.rejected, cropped.outside) == (1, 1, 4)

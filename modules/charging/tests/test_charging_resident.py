@@ -155,20 +155,20 @@ async def test_detail_down_to_connectors(chargers: dict[str, Location], client: 
     assert other_city.status_code == 404
 
 
-@pytest.mark.parametrize(
-    ("params", "field"),
-    [
-        ({"lat": 91, "lon": 7.4}, "query.lat"),
-        ({"lat": 51.5, "lon": 7.4, "radius_m": 0}, "query.radius_m"),
-        ({"lat": 51.5, "lon": 7.4, "min_power_kw": 60, "max_power_kw": 50}, "query.max_power_kw"),
-        ({"lat": 51.5, "lon": 7.4, "plug": "SCHUKO"}, "plug"),
-        ({"lat": 51.5, "lon": 7.4, "limit": 500}, "query.limit"),
-    ],
-)
-async def test_bad_queries_are_problems_naming_the_field(
-    database: str, client: AsyncTestClient[Litestar], params: dict[str, Any], field: str
-) -> None:
-    response = await client.get(URL, params=params)
-    assert response.status_code in (400, 422), response.text
-    assert response.headers["content-type"].startswith("application/problem+json")
-    assert field in response.text
+BAD_QUERIES = [
+    ({"lat": 91, "lon": 7.4}, "query.lat"),
+    ({"lat": 51.5, "lon": 7.4, "radius_m": 0}, "query.radius_m"),
+    ({"lat": 51.5, "lon": 7.4, "min_power_kw": 60, "max_power_kw": 50}, "query.max_power_kw"),
+    ({"lat": 51.5, "lon": 7.4, "plug": "SCHUKO"}, "plug"),
+    ({"lat": 51.5, "lon": 7.4, "limit": 500}, "query.limit"),
+]
+
+
+async def test_bad_queries_are_problems_naming_the_field(database: str, client: AsyncTestClient[Litestar]) -> None:
+    for params, field in BAD_QUERIES:
+        response = await client.get(URL, params=params)
+        assert response.status_code in (400, 422), (params, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert field in response.text, (field, response.text)
+    detail = await client.get(f"{URL}/00000000-0000-0000-0000-000000000000", params={"lat": 100, "lon": 7})
+    assert detail.status_code in (404, 422)

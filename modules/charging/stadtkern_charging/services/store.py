@@ -86,6 +86,11 @@ def _copy_connector(row: Connector, record: ConnectorRecord) -> None:
     row.power_w = record.power_w
 
 
+def connector_record(row: Connector) -> ConnectorRecord:
+    """A stored connector as a record again (to rewrite an EVSE's connectors around one that changed)."""
+    return ConnectorRecord(connector_id=row.connector_id, **{name: getattr(row, name) for name in _CONNECTOR_COPIED})
+
+
 def write_connectors(evse: Evse, location: Location, records: list[ConnectorRecord]) -> None:
     """The EVSE's connectors become exactly ``records`` (an EVSE's connectors are replaced whole)."""
     existing = {c.connector_id: c for c in evse.connectors}
