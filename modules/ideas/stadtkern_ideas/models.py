@@ -170,6 +170,18 @@ class ModerationEntry(TenantOwned):
     staff_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True)
 
 
+class Photo(TenantOwned):
+    """A photo of an idea: only re-encoded variants without metadata are stored (``imaging.py``),
+    under ``<city>/<photo id>/<variant>.jpg`` in the city's photo store."""
+
+    __tablename__ = "ideas_photo"
+
+    idea_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas_idea.id", ondelete="CASCADE"), index=True)
+    # The variants stored, {"large": [w, h], "medium": [w, h], "thumb": [w, h]}.
+    variants: Mapped[dict[str, Any]] = mapped_column(JSON)
+    bytes_stored: Mapped[int] = mapped_column(Integer)
+
+
 MODELS: tuple[type[Any], ...] = (
     Idea,
     StatusChange,
@@ -179,4 +191,5 @@ MODELS: tuple[type[Any], ...] = (
     Comment,
     CommentReport,
     ModerationEntry,
+    Photo,
 )

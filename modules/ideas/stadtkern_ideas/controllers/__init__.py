@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from stadtkern_ideas.controllers import dialogue, ideas, supports
+from stadtkern_ideas.controllers import dialogue, ideas, photos, supports
 
-route_handlers = [*ideas.route_handlers, *supports.route_handlers, *dialogue.route_handlers]
+route_handlers = [*ideas.route_handlers, *supports.route_handlers, *dialogue.route_handlers, *photos.route_handlers]

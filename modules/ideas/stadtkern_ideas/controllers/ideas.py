@@ -23,6 +23,7 @@ from schemas import DeltaPage, Page
 from stadtkern_ideas.controllers.common import LANGUAGE_HEADERS, check_choice, device_of, localized, the_device
 from stadtkern_ideas.models import RESOURCE_IDEA
 from stadtkern_ideas.schemas.ideas import IdeaDetail, IdeaIn, IdeaOut, MyIdea, Sort, Status, idea_out, my_idea, step_out
+from stadtkern_ideas.schemas.photos import photo_out
 from stadtkern_ideas.services.ideas import (
     PoolFilter,
     add_idea,
@@ -32,6 +33,7 @@ from stadtkern_ideas.services.ideas import (
     new_idea,
     pool_page,
 )
+from stadtkern_ideas.services.photos import photos_of
 from stadtkern_ideas.services.supports import supports
 from stadtkern_ideas.settings import IdeasSettings
 
@@ -116,6 +118,7 @@ async def show_idea(idea_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[IdeaDeta
         history=[step_out(s, ctx.locales) for s in await history_of(ctx.session, row.id)],
         supported_by_me=mine,
         merged_into=row.merged_into_id,
+        photos=[photo_out(p) for p in (await photos_of(ctx.session, [row.id]))[row.id]],
     )
     return localized(detail, ctx.locales)
 

@@ -12,6 +12,7 @@ import msgspec
 from core.api import pick
 from schemas import GeoPoint, Key, LocalizedText
 from stadtkern_ideas.models import Idea, StatusChange
+from stadtkern_ideas.schemas.photos import PhotoOut
 
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=120)]
 Description = Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
@@ -72,6 +73,7 @@ class IdeaDetail(msgspec.Struct):
     supported_by_me: bool
     # A duplicate merged into another idea points there (apps open that one instead).
     merged_into: uuid.UUID | None
+    photos: list[PhotoOut]
 
 
 class MyIdea(msgspec.Struct):

@@ -8,6 +8,7 @@ import uuid
 import msgspec
 
 from stadtkern_ideas.schemas.ideas import MyIdea
+from stadtkern_ideas.schemas.photos import PhotoOut
 
 
 class MyComment(msgspec.Struct):
@@ -39,3 +40,4 @@ class IdeasDeviceExport(msgspec.Struct):
     supported_ideas: list[uuid.UUID]
     comments: list[MyComment]
     reports: list[MyReport]
+    photos: list[PhotoOut]

@@ -25,10 +25,13 @@ from stadtkern_ideas.models import (
     Thread,
 )
 from stadtkern_ideas.schemas.ideas import my_idea
+from stadtkern_ideas.schemas.photos import photo_out
 from stadtkern_ideas.schemas.privacy import IdeasDeviceExport
 from stadtkern_ideas.services.dialogue import SUBJECT_IDEA, thread_of
 from stadtkern_ideas.services.dialogue_privacy import delete_comments, device_comments, device_reports, forget_dialogue
+from stadtkern_ideas.services.photos import delete_photos, photos_of
 from stadtkern_ideas.services.supports import device_supports, remove_support
+from stadtkern_ideas.storage import PhotoStore, store_for
 
 
 async def _own_ideas(session: AsyncSession, device_id: uuid.UUID) -> list[Idea]:
@@ -39,20 +42,27 @@ async def device_export(
     session: AsyncSession, keys: ModuleKeys, device_id: uuid.UUID, locales: list[str]
 ) -> IdeasDeviceExport:
     """Everything the device wrote here."""
+    ideas = await _own_ideas(session, device_id)
+    photos = await photos_of(session, [r.id for r in ideas])
     return IdeasDeviceExport(
-        ideas=[my_idea(r, locales) for r in await _own_ideas(session, device_id)],
+        ideas=[my_idea(r, locales) for r in ideas],
         supported_ideas=sorted(s.idea_id for s in await device_supports(session, keys, device_id)),
         comments=await device_comments(session, device_id),
         reports=await device_reports(session, device_id),
+        photos=[photo_out(p) for group in photos.values() for p in group],
     )
 
 
-async def forget_device(session: AsyncSession, keys: ModuleKeys, device_id: uuid.UUID) -> None:
+async def forget_device(session: AsyncSession, keys: ModuleKeys, store: PhotoStore, device_id: uuid.UUID) -> None:
     """Withdraw the device's supports, delete its part of the dialogue and its ideas."""
     await forget_dialogue(session, device_id)
     for support in await device_supports(session, keys, device_id):
         await remove_support(session, keys, support.idea_id, device_id)
-    for row in await _own_ideas(session, device_id):
+    ideas = await _own_ideas(session, device_id)
+    # The files go before the transaction commits: a rollback then leaves rows whose photo answers 404,
+    # never a photo of a resident who asked for deletion.
+    await delete_photos(session, store, [r.id for r in ideas])
+    for row in ideas:
         await _delete_idea(session, row)
     await session.flush()
 
@@ -81,7 +91,7 @@ async def _export_hook(ctx: DeviceContext[Any]) -> IdeasDeviceExport:
 
 
 async def _delete_hook(ctx: DeviceContext[Any]) -> None:
-    await forget_device(ctx.session, ctx.keys, ctx.device_id)
+    await forget_device(ctx.session, ctx.keys, store_for(ctx.settings), ctx.device_id)
 
 
 # The core's GET /devices/me/export and DELETE /devices/me reach the Ideenpool through these.

@@ -1,0 +1,71 @@
+"""A submitter adds photos to a pending idea; everyone fetches the public ones, cacheable for long."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Literal
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.status_codes import HTTP_201_CREATED
+
+from core.api import NotFound, RequestContext, require_device
+from stadtkern_ideas.controllers.common import device_of, the_device
+from stadtkern_ideas.schemas.photos import PhotoOut, photo_out
+from stadtkern_ideas.services.ideas import get_idea
+from stadtkern_ideas.services.photos import JPEG, add_photo, get_photo, photo_key
+from stadtkern_ideas.settings import IdeasSettings
+from stadtkern_ideas.storage import store_for
+
+Ctx = RequestContext[IdeasSettings]
+# The largest upload any city may allow (IdeasSettings.photo_max_bytes is at most this).
+UPLOAD_LIMIT = 8_388_608
+Variant = Literal["large", "medium", "thumb"]
+# A photo id names one immutable picture: caches may keep it for a year.
+PUBLIC = "public, max-age=31536000, immutable"
+
+
+@post(
+    "/ideas/{idea_id:uuid}/photos",
+    guards=[require_device],
+    status_code=HTTP_201_CREATED,
+    request_max_body_size=UPLOAD_LIMIT,
+    summary="Add a photo to one's pending idea (raw JPEG, PNG or WebP body); stored re-encoded, without metadata",
+)
+async def upload_photo(idea_id: FromPath[uuid.UUID], request: Request, ctx: Ctx) -> PhotoOut:  # type: ignore[type-arg]
+    """The content decides the type (the Content-Type header is not trusted); EXIF, GPS included, never stays."""
+    idea = await get_idea(ctx.session, idea_id)
+    if idea.device_id != the_device(ctx).device_id:
+        raise NotFound(detail="idea not found")
+    data = await request.body()
+    settings = ctx.settings
+    row = await add_photo(
+        ctx.session,
+        store_for(settings),
+        idea,
+        data,
+        max_photos=settings.photos_per_idea,
+        max_bytes=settings.photo_max_bytes,
+    )
+    return photo_out(row)
+
+
+@get(
+    "/photos/{photo_id:uuid}/{variant:str}",
+    summary="A photo of an idea as JPEG (large, medium or thumb); public ones are cacheable for a year",
+    media_type=JPEG,
+)
+async def show_photo(photo_id: FromPath[uuid.UUID], variant: FromPath[Variant], ctx: Ctx) -> Response[bytes]:
+    """A photo of a pending or declined idea only for its submitting device (and never cached)."""
+    row = await get_photo(ctx.session, photo_id, variant)
+    idea = await get_idea(ctx.session, row.idea_id)
+    public = idea.moderation == "accepted"
+    if not public and (device_of(ctx) is None or device_of(ctx) != idea.device_id):
+        raise NotFound(detail="photo not found")
+    data = await store_for(ctx.settings).get(photo_key(row.tenant_id, row.id, variant))
+    if data is None:
+        raise NotFound(detail="photo not found")
+    return Response(data, media_type=JPEG, headers={"Cache-Control": PUBLIC if public else "private, no-store"})
+
+
+route_handlers = [upload_photo, show_photo]
