@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from stadtkern_projektor.controllers import bookings, rooms, workshops
+from stadtkern_projektor.controllers import bookings, calendars, rooms, workshops
 
-route_handlers = [*rooms.route_handlers, *workshops.route_handlers, *bookings.route_handlers]
+route_handlers = [*rooms.route_handlers, *workshops.route_handlers, *bookings.route_handlers, *calendars.route_handlers]

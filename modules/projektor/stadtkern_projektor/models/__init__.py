@@ -13,11 +13,12 @@ from stadtkern_projektor.models.bookings import (
     Booking,
     DeviceQuota,
     EquipmentUse,
+    Feed,
 )
 from stadtkern_projektor.models.resources import Closure, Equipment, EquipmentUnit, Room
 from stadtkern_projektor.models.workshops import Session, Workshop
 
-MODELS = (Room, Equipment, EquipmentUnit, Closure, Workshop, Session, Booking, EquipmentUse, DeviceQuota)
+MODELS = (Room, Equipment, EquipmentUnit, Closure, Workshop, Session, Booking, EquipmentUse, DeviceQuota, Feed)
 
 __all__ = [
     "ACTIVE",
@@ -29,6 +30,7 @@ __all__ = [
     "Equipment",
     "EquipmentUnit",
     "EquipmentUse",
+    "Feed",
     "Room",
     "Session",
     "Workshop",

@@ -121,3 +121,14 @@ class DeviceQuota(TenantOwned):
     active: Mapped[int] = mapped_column(Integer, default=0)
     active_limit: Mapped[int] = mapped_column(Integer)
     no_shows: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Feed(TenantOwned):
+    """A device's secret calendar feed of its bookings: only a keyed hash of the token is kept, so
+    the URL cannot be read back from the database; revoking deletes the row."""
+
+    __tablename__ = "projektor_feed"
+    __table_args__ = (UniqueConstraint("tenant_id", "device_id", name="uq_projektor_feed_device"),)
+
+    device_id: Mapped[uuid.UUID] = mapped_column(GUID)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)

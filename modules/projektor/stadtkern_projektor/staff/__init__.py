@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from stadtkern_projektor.staff import approvals, attendance, resources, workshops
+from stadtkern_projektor.staff import approvals, attendance, reports, resources, workshops
 
 route_handlers = [
     *resources.route_handlers,
     *workshops.route_handlers,
     *approvals.route_handlers,
     *attendance.route_handlers,
+    *reports.route_handlers,
 ]
