@@ -8,6 +8,7 @@ from core.api import ModuleSpec, ScheduledJob
 from schemas import LocalizedText
 from stadtkern_charging.controllers.receiver import route_handlers as receiver_routes
 from stadtkern_charging.controllers.resident import route_handlers as resident_routes
+from stadtkern_charging.controllers.sender import route_handlers as sender_routes
 from stadtkern_charging.jobs import poll_sources, simulate_status
 from stadtkern_charging.models import Connector, Evse, ImportRun, Location, Partner, StatusChange
 from stadtkern_charging.seed import seed
@@ -18,7 +19,7 @@ from stadtkern_charging.staff.sources import route_handlers as source_routes
 spec = ModuleSpec(
     id="charging",
     title=LocalizedText(de="Laden", en="Charging"),
-    route_handlers=[*resident_routes, *receiver_routes, *partner_routes, *source_routes],
+    route_handlers=[*resident_routes, *sender_routes, *receiver_routes, *partner_routes, *source_routes],
     settings=ChargingSettings,
     models=(Location, Evse, Connector, StatusChange, ImportRun, Partner),
     migrations=Path(__file__).parent / "migrations",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from typing import Any
 
 import pytest
 from charging_kit import evse_by_uid, job_context, locations
@@ -19,7 +20,7 @@ TOKEN_ENV = "CHARGING_TEST_OCPI_TOKEN"
 
 
 def settings_for(
-    server: OcpiStandIn, area: Area | None = None, source_id: str = "standin", **source: object
+    server: OcpiStandIn, area: Area | None = None, source_id: str = "standin", **source: Any
 ) -> ChargingSettings:
     options = {"page_limit": 2, **source}
     return ChargingSettings(

@@ -19,7 +19,7 @@ from stadtkern_charging.models import StatusChange
 from core.api.tenancy import sessions_for_city
 
 NewStaff = Callable[..., Awaitable[dict[str, str]]]
-LOC = "/v1/dortmund/charging/ocpi/2.2.1/locations/BE/BEC/LOC1"
+LOC = "/v1/dortmund/charging/ocpi/2.2.1/emsp/locations/BE/BEC/LOC1"
 
 
 def in_dortmund(raw: dict[str, Any]) -> dict[str, Any]:

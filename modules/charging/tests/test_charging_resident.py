@@ -155,7 +155,7 @@ async def test_detail_down_to_connectors(chargers: dict[str, Location], client: 
     assert other_city.status_code == 404
 
 
-BAD_QUERIES = [
+BAD_QUERIES: list[tuple[dict[str, Any], str]] = [
     ({"lat": 91, "lon": 7.4}, "query.lat"),
     ({"lat": 51.5, "lon": 7.4, "radius_m": 0}, "query.radius_m"),
     ({"lat": 51.5, "lon": 7.4, "min_power_kw": 60, "max_power_kw": 50}, "query.max_power_kw"),

@@ -2,7 +2,7 @@
 
 from core.testing import ModuleContract
 
-_BASE = "/v1/{tenant:str}/charging/ocpi/2.2.1/locations/{country_code:str}/{party_id:str}/{location_id:str}"
+_BASE = "/v1/{tenant:str}/charging/ocpi/2.2.1/emsp/locations/{country_code:str}/{party_id:str}/{location_id:str}"
 
 
 class TestContract(ModuleContract):

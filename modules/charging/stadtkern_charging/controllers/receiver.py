@@ -25,7 +25,7 @@ from stadtkern_charging.services.receiver import (
 from stadtkern_charging.settings import ChargingSettings
 
 Ctx = RequestContext[ChargingSettings]
-BASE = "/ocpi/2.2.1/locations/{country_code:str}/{party_id:str}/{location_id:str}"
+BASE = "/ocpi/2.2.1/emsp/locations/{country_code:str}/{party_id:str}/{location_id:str}"
 OPT = {
     "exclude_from_auth": True,
     "anonymous_write": "OCPI push partners authenticate with their OCPI token, checked in the handler",
