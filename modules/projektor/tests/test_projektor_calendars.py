@@ -19,7 +19,7 @@ Devices = Callable[..., Awaitable[tuple[str, dict[str, str]]]]
 Staff = Callable[..., Awaitable[dict[str, str]]]
 
 
-def _events(body: bytes) -> list[icalendar.Event]:
+def _events(body: bytes) -> list[icalendar.cal.Component]:
     return list(icalendar.Calendar.from_ical(body).walk("VEVENT"))
 
 

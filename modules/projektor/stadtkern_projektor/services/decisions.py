@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, NotFound
 from stadtkern_projektor.models import ACTIVE, Booking, Session
+from stadtkern_projektor.services.equipment import release_session
 from stadtkern_projektor.services.ledger import move
 from stadtkern_projektor.services.notices import tell
 from stadtkern_projektor.services.waitlist import promote
@@ -59,6 +60,7 @@ async def cancel_session(session: AsyncSession, push: Any, row: Session, reason:
         raise Conflict(detail="this session is already cancelled")
     row.cancelled_at = now
     row.waitlist_open = False
+    await release_session(session, row.id)
     affected = list(
         await session.scalars(
             select(Booking).where(Booking.session_id == row.id, Booking.status.in_((*ACTIVE, "waiting")))

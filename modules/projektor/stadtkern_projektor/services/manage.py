@@ -12,6 +12,8 @@ from stadtkern_projektor.models import Equipment, EquipmentUnit, EquipmentUse, R
 from stadtkern_projektor.models.resources import RESOURCE_ROOM
 from stadtkern_projektor.schemas.resources import EquipmentIn, RoomIn
 from stadtkern_projektor.schemas.workshops import SessionIn, WorkshopIn
+from stadtkern_projektor.services.equipment import reserve
+from stadtkern_projektor.services.errors import flush_or_conflict
 from stadtkern_projektor.services.slots import parse_clock
 
 
@@ -139,6 +141,10 @@ async def add_session(session: AsyncSession, workshop: Workshop, data: SessionIn
     )
     session.add(row)
     await session.flush()
+    if workshop.equipment_id is not None and workshop.equipment_per_seat:
+        count = workshop.equipment_per_seat * data.seats
+        await reserve(session, workshop.equipment_id, count, data.starts_at, data.ends_at, session_id=row.id)
+        await flush_or_conflict(session)
     return row
 
 

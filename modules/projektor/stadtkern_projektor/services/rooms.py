@@ -8,12 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, Invalid, NotFound
-from stadtkern_projektor.models import SLOT_BLOCKING, Booking, Closure, Equipment, EquipmentUnit, EquipmentUse, Room
+from stadtkern_projektor.models import SLOT_BLOCKING, Booking, Closure, Equipment, Room
 from stadtkern_projektor.services.codes import check_in_code
+from stadtkern_projektor.services.equipment import reserve
 from stadtkern_projektor.services.errors import flush_or_conflict
 from stadtkern_projektor.services.holds import expire_due
 from stadtkern_projektor.services.ledger import occupy_device
@@ -90,26 +91,7 @@ async def _use_equipment(session: AsyncSession, booking: Booking, wanted: Sequen
     for index, (equipment_id, count) in enumerate(wanted):
         if await session.get(Equipment, equipment_id) is None:
             raise Invalid(f"body.equipment[{index}].id", "no such equipment")
-        busy = select(EquipmentUse.unit_id).where(
-            EquipmentUse.active.is_(True),
-            and_(EquipmentUse.starts_at < booking.ends_at, EquipmentUse.ends_at > booking.starts_at),
-        )
-        free = list(
-            await session.scalars(
-                select(EquipmentUnit.id)
-                .where(EquipmentUnit.equipment_id == equipment_id, EquipmentUnit.id.not_in(busy))
-                .order_by(EquipmentUnit.number)
-                .limit(count)
-            )
-        )
-        if len(free) < count:
-            raise Conflict(detail=f"only {len(free)} of equipment {equipment_id} free then")
-        for unit_id in free:
-            session.add(
-                EquipmentUse(
-                    booking_id=booking.id, unit_id=unit_id, starts_at=booking.starts_at, ends_at=booking.ends_at
-                )
-            )
+        await reserve(session, equipment_id, count, booking.starts_at, booking.ends_at, booking_id=booking.id)
 
 
 async def book_slot(
