@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from charging_kit import locations
 from litestar import Litestar
@@ -64,11 +63,11 @@ async def test_the_spec_examples_come_out_as_they_went_in(imported: None, client
 
 
 async def test_importing_our_own_export_yields_the_same_data(
-    imported: None, app: Litestar, client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+    imported: None, client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     source = Source(id="dortmund-export", type="ocpi", url=f"http://testserver{EXPORT}", page_limit=1)
-    transport = httpx.ASGITransport(app=app)
-    run = await pull_source(sessions_for_city(sessions, "schwerte"), source, ChargingSettings(), transport=transport)
+    # the test client is an httpx client on the real ASGI stack (and on the app's event loop, where its pool lives)
+    run = await pull_source(sessions_for_city(sessions, "schwerte"), source, ChargingSettings(), client=client)
     assert (run.ok, run.accepted, run.repaired, run.rejected) == (True, 2, 0, 0), run.error
     original = {r.name: location_json(r) for r in (await locations(sessions)).values() if r.publish}
     copied = {r.name: location_json(r) for r in (await locations(sessions, "schwerte")).values()}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 
@@ -66,7 +67,7 @@ async def pull_source(
     source: Source,
     settings: ChargingSettings,
     *,
-    transport: httpx.AsyncBaseTransport | None = None,
+    client: httpx.AsyncClient | None = None,
 ) -> ImportRun:
     """One pull: incremental from the last completed run's clock, every page, one report."""
     async with sessions() as session:
@@ -76,7 +77,9 @@ async def pull_source(
     report, error, server_time = Report(), None, None
     token = os.environ.get(source.token_env) if source.token_env else None
     try:
-        async with httpx.AsyncClient(timeout=source.timeout_seconds, transport=transport) as client:
+        async with contextlib.AsyncExitStack() as stack:
+            if client is None:
+                client = await stack.enter_async_context(httpx.AsyncClient(timeout=source.timeout_seconds))
             pages = pull_pages(
                 client,
                 source.url,
