@@ -108,3 +108,20 @@ async def test_deleting_the_device_deletes_its_photo_files(client: Client) -> No
     assert [p["id"] for p in exported["photos"]] == [photo_id]
     assert (await client.delete("/v1/dortmund/devices/me", headers=device)).status_code == 204
     assert _stored(photo_id) == []
+
+
+async def test_deleting_an_idea_deletes_its_photos(client: Client, sessions: Sessions) -> None:
+    _, device = await register_device(client)
+    _, other = await register_device(client)
+    idea_id = await submit(client, device)
+    photo_id = (await client.post(f"{BASE}/ideas/{idea_id}/photos", content=phone_photo(), headers=device)).json()["id"]
+    moderator = await staff_headers(client, sessions, grants=MODERATOR)
+    await accept(client, moderator, idea_id)
+    token = (await client.get(f"{BASE}/ideas")).json()["sync_token"]
+    assert (await client.delete(f"{BASE}/ideas/{idea_id}", headers=other)).status_code == 404
+    assert (await client.delete(f"{BASE}/ideas/{idea_id}")).status_code == 401
+    assert (await client.delete(f"{BASE}/ideas/{idea_id}", headers=device)).status_code == 204
+    assert _stored(photo_id) == []
+    assert (await client.get(f"{BASE}/photos/{photo_id}/thumb")).status_code == 404
+    assert (await client.get(f"{BASE}/ideas/{idea_id}")).status_code == 404
+    assert (await client.get(f"{BASE}/ideas?since={token}")).json()["deleted"] == [idea_id]

@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 import uuid
 
-from litestar import Response, get, post
+from litestar import Response, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
 from core.api import (
     DEFAULT_LIMIT,
     Budget,
+    NotFound,
     RequestContext,
     deleted_since,
     parse_since,
@@ -28,14 +29,17 @@ from stadtkern_ideas.services.ideas import (
     PoolFilter,
     add_idea,
     device_ideas_page,
+    get_idea,
     get_visible_idea,
     history_of,
     new_idea,
     pool_page,
 )
 from stadtkern_ideas.services.photos import photos_of
+from stadtkern_ideas.services.removal import delete_idea
 from stadtkern_ideas.services.supports import supports
 from stadtkern_ideas.settings import IdeasSettings
+from stadtkern_ideas.storage import store_for
 
 Ctx = RequestContext[IdeasSettings]
 DAY = 86_400
@@ -123,4 +127,17 @@ async def show_idea(idea_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[IdeaDeta
     return localized(detail, ctx.locales)
 
 
-route_handlers = [submit_idea, list_ideas, my_ideas, show_idea]
+@delete(
+    "/ideas/{idea_id:uuid}",
+    guards=[require_device],
+    summary="Delete one's own idea, in any state, with its photos, thread and supports",
+)
+async def delete_my_idea(idea_id: FromPath[uuid.UUID], ctx: Ctx) -> None:
+    """Another device's idea is a 404 (it does not learn that it exists)."""
+    row = await get_idea(ctx.session, idea_id)
+    if row.device_id != the_device(ctx).device_id:
+        raise NotFound(detail="idea not found")
+    await delete_idea(ctx.session, store_for(ctx.settings), row)
+
+
+route_handlers = [submit_idea, list_ideas, my_ideas, show_idea, delete_my_idea]

@@ -10,26 +10,17 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import DeviceContext, DeviceData, ModuleKeys, record_deletion, utcnow
-from stadtkern_ideas.models import (
-    RESOURCE_IDEA,
-    Comment,
-    Idea,
-    ModerationEntry,
-    Participant,
-    StatusChange,
-    Support,
-    Thread,
-)
+from core.api import DeviceContext, DeviceData, ModuleKeys
+from stadtkern_ideas.models import Idea
 from stadtkern_ideas.schemas.ideas import my_idea
 from stadtkern_ideas.schemas.photos import photo_out
 from stadtkern_ideas.schemas.privacy import IdeasDeviceExport
-from stadtkern_ideas.services.dialogue import SUBJECT_IDEA, thread_of
-from stadtkern_ideas.services.dialogue_privacy import delete_comments, device_comments, device_reports, forget_dialogue
-from stadtkern_ideas.services.photos import delete_photos, photos_of
+from stadtkern_ideas.services.dialogue_privacy import device_comments, device_reports, forget_dialogue
+from stadtkern_ideas.services.photos import photos_of
+from stadtkern_ideas.services.removal import delete_idea
 from stadtkern_ideas.services.supports import device_supports, remove_support
 from stadtkern_ideas.storage import PhotoStore, store_for
 
@@ -59,31 +50,9 @@ async def forget_device(session: AsyncSession, keys: ModuleKeys, store: PhotoSto
     for support in await device_supports(session, keys, device_id):
         await remove_support(session, keys, support.idea_id, device_id)
     ideas = await _own_ideas(session, device_id)
-    # The files go before the transaction commits: a rollback then leaves rows whose photo answers 404,
-    # never a photo of a resident who asked for deletion.
-    await delete_photos(session, store, [r.id for r in ideas])
     for row in ideas:
-        await _delete_idea(session, row)
+        await delete_idea(session, store, row)
     await session.flush()
-
-
-async def _delete_idea(session: AsyncSession, row: Idea) -> None:
-    if row.moderation == "accepted":
-        await record_deletion(session, RESOURCE_IDEA, str(row.id))
-    # Statements in key order, explicitly: SQLite may run without foreign keys to cascade.
-    bulk = {"synchronize_session": False}
-    thread = await thread_of(session, SUBJECT_IDEA, row.id)
-    if thread is not None:
-        comments = list(await session.scalars(select(Comment.id).where(Comment.thread_id == thread.id)))
-        await delete_comments(session, comments)
-        for model in (ModerationEntry, Participant):
-            await session.execute(delete(model).where(model.thread_id == thread.id), execution_options=bulk)
-        await session.execute(delete(Thread).where(Thread.id == thread.id), execution_options=bulk)
-    await session.execute(delete(StatusChange).where(StatusChange.idea_id == row.id), execution_options=bulk)
-    await session.execute(delete(Support).where(Support.idea_id == row.id), execution_options=bulk)
-    unlink = update(Idea).where(Idea.merged_into_id == row.id).values(merged_into_id=None, updated_at=utcnow())
-    await session.execute(unlink, execution_options=bulk)
-    await session.delete(row)
 
 
 async def _export_hook(ctx: DeviceContext[Any]) -> IdeasDeviceExport:
