@@ -6,6 +6,8 @@ import datetime as dt
 import random
 
 from core.api import JobContext, utcnow
+from stadtkern_charging.imports.afir_job import import_afir
+from stadtkern_charging.imports.bnetza_job import import_register
 from stadtkern_charging.imports.ocpi_pull import last_good_run, pull_source
 from stadtkern_charging.models import ImportRun
 from stadtkern_charging.services.simulator import simulate
@@ -21,10 +23,11 @@ async def _due(ctx: JobContext[ChargingSettings], source: Source, now: dt.dateti
 async def run_source(ctx: JobContext[ChargingSettings], source: Source) -> ImportRun:
     """One run of one source, whatever its type."""
     if source.type == "bnetza":
-        from stadtkern_charging.imports.bnetza_job import import_register
-
         run: ImportRun = await import_register(ctx.session_factory, source, ctx.settings)
         return run
+    if source.type in ("afir_static", "afir_status"):
+        afir: ImportRun = await import_afir(ctx.session_factory, source, ctx.settings)
+        return afir
     return await pull_source(ctx.session_factory, source, ctx.settings)
 
 

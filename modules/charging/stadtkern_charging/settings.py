@@ -12,7 +12,7 @@ EnvName = Annotated[str, msgspec.Meta(pattern=r"^[A-Z][A-Z0-9_]{0,79}$")]
 Latitude = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Longitude = Annotated[float, msgspec.Meta(ge=-180, le=180)]
 
-SourceType = Literal["ocpi", "bnetza"]
+SourceType = Literal["ocpi", "bnetza", "afir_static", "afir_status"]
 
 
 class Area(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
