@@ -10,7 +10,9 @@ from stadtkern_charging.imports.afir_job import import_afir
 from stadtkern_charging.imports.bnetza_job import import_register
 from stadtkern_charging.imports.ocpi_pull import last_good_run, pull_source
 from stadtkern_charging.models import ImportRun
+from stadtkern_charging.services.outages import alert_outages
 from stadtkern_charging.services.simulator import simulate
+from stadtkern_charging.services.watches import evaluate, open_watches
 from stadtkern_charging.settings import ChargingSettings, Source
 
 
@@ -38,6 +40,18 @@ async def simulate_status(ctx: JobContext[ChargingSettings]) -> None:
     async with ctx.session_factory() as session, session.begin():
         changed = await simulate(session, random.Random())  # a demo feed, not a secret
     ctx.log.info("charging demo feed: %d status changes", changed)
+
+
+async def watch_free(ctx: JobContext[ChargingSettings]) -> None:
+    """Evaluate every open "tell me when it is free" and the city-owned chargers' outages."""
+    now = utcnow()
+    async with ctx.session_factory() as session, session.begin():
+        pushed = 0
+        for watch in await open_watches(session, now):
+            pushed += await evaluate(session, ctx.push, watch, now, ctx.settings)
+        alerts = await alert_outages(session, ctx.push, now, ctx.settings)
+    if pushed or alerts:
+        ctx.log.info("charging: %d free-charger pushes, %d outage alerts", pushed, alerts)
 
 
 async def poll_sources(ctx: JobContext[ChargingSettings]) -> None:

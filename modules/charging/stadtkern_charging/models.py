@@ -202,3 +202,48 @@ class Partner(TenantOwned):
     token_hash: Mapped[str] = mapped_column(String(64))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class Favourite(TenantOwned):
+    """A location a device keeps on its list."""
+
+    __tablename__ = "charging_favourite"
+    __table_args__ = (UniqueConstraint("device_id", "location_id", name="uq_charging_favourite"),)
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_device.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("charging_location.id", ondelete="CASCADE"), index=True)
+
+
+class Watch(TenantOwned):
+    """ "Tell me when it is free": a device waits for a location, or for a plug and power near a point."""
+
+    __tablename__ = "charging_watch"
+    __table_args__ = (Index("ix_charging_watch_open", "tenant_id", "state", "ends_at"),)
+
+    device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_device.id", ondelete="CASCADE"), index=True)
+    location_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("charging_location.id", ondelete="CASCADE"), nullable=True
+    )
+    # Or anywhere within radius_m of (lat, lon); the device's own point, kept only for the window.
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    radius_m: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    plugs: Mapped[list[str]] = mapped_column(JSON, default=list)
+    min_power_w: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    starts_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    ends_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    # waiting → notified (one push: free) → done (one more: taken again, here are alternatives); expired.
+    state: Mapped[str] = mapped_column(String(12), default="waiting")
+    pushes: Mapped[int] = mapped_column(Integer, default=0)
+    notified_evse_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
+    last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class OutageAlert(TenantOwned):
+    """A city-owned EVSE's out-of-order spell that staff were told about (once per spell)."""
+
+    __tablename__ = "charging_outage_alert"
+    __table_args__ = (UniqueConstraint("evse_id", "since", name="uq_charging_outage_alert"),)
+
+    evse_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("charging_evse.id", ondelete="CASCADE"))
+    since: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))

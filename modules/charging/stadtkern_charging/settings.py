@@ -53,5 +53,14 @@ class ChargingSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, 
     stale_after_seconds: Annotated[int, msgspec.Meta(ge=60, le=7 * 86400)] = 1800
     # Demo only: the embedded default moves the demo chargers' status every minute.
     simulate_status: bool = False
+    # "Tell me when it is free": a point must stay free this long before the push (no flapping),
+    # and a watch waits this long between its pushes.
+    free_for_seconds: Annotated[int, msgspec.Meta(ge=0, le=3600)] = 60
+    cooldown_seconds: Annotated[int, msgspec.Meta(ge=0, le=86400)] = 300
+    # Operators whose chargers are the city's own (compared case-insensitively): staff hear of their outages.
+    city_operators: list[Annotated[str, msgspec.Meta(min_length=1, max_length=100)]] = msgspec.field(
+        default_factory=list
+    )
+    outage_alert_after_minutes: Annotated[int, msgspec.Meta(ge=5, le=43200)] = 120
     # How many pages one pull may walk (a loop of Link headers ends here).
     max_pages: Annotated[int, msgspec.Meta(ge=1, le=10000)] = 1000
