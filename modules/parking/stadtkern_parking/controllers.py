@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from typing import Annotated
 
-import msgspec
-from litestar import Response, get
+from litestar import MediaType, Response, get
 from litestar.params import FromPath, FromQuery, QueryParameter
 
 from core.api import (
@@ -22,6 +20,7 @@ from core.api import (
     utcnow,
 )
 from schemas import DeltaPage, Page
+from stadtkern_parking.mapcache import city_map, encode
 from stadtkern_parking.mapview import map_items
 from stadtkern_parking.models import RESOURCE, Facility
 from stadtkern_parking.predictions import forecast_for
@@ -77,7 +76,7 @@ async def list_facilities(
 
 
 @get("/map", summary="Every facility of the city with its live state, for the map (small; ETag; ?since= delta)")
-async def city_map(
+async def map_of_the_city(
     ctx: Ctx, since: Annotated[str | None, QueryParameter(max_length=200)] = None
 ) -> Response[DeltaPage[MapItem]]:
     """Without ``since`` the whole city; with it, what changed, went stale or was deleted since.
@@ -86,13 +85,16 @@ async def city_map(
     pins are current gets 304 and keeps its older token, which repeats rather than misses.
     """
     now = utcnow()
-    token = sync_token(now)
     changed = parse_since(since)
-    items = await map_items(ctx.session, now, ctx.settings.stale_after_seconds, changed)
-    deleted = [str(i) for i in await deleted_since(ctx.session, RESOURCE, changed)] if changed else []
-    digest = hashlib.blake2b(msgspec.json.encode([items, deleted]), digest_size=16).hexdigest()
-    page = DeltaPage(items=items, deleted=deleted, sync_token=token)
-    return Response(page, headers={"etag": f'W/"{digest}"'})
+    stale = ctx.settings.stale_after_seconds
+    if changed is None:
+        whole = await city_map(ctx.engine, ctx.tenant.slug, ctx.session, now, stale)
+        return Response(whole.body, media_type=MediaType.JSON, headers={"etag": whole.etag})  # type: ignore[arg-type]
+    token = sync_token(now)
+    items = await map_items(ctx.session, now, stale, changed)
+    deleted = [str(i) for i in await deleted_since(ctx.session, RESOURCE, changed)]
+    body, etag = encode(items, deleted, token)
+    return Response(body, media_type=MediaType.JSON, headers={"etag": etag})  # type: ignore[arg-type]
 
 
 @get("/facilities/{facility_id:uuid}", summary="A facility with its live state and the last 24 hours")
@@ -118,4 +120,4 @@ async def get_forecast(ctx: Ctx, facility_id: FromPath[uuid.UUID]) -> ForecastOu
     return await forecast_for(ctx.session, facility, state, ctx.tenant.time_zone, now, ctx.settings.stale_after_seconds)
 
 
-route_handlers = [list_facilities, city_map, get_facility, get_forecast]
+route_handlers = [list_facilities, map_of_the_city, get_facility, get_forecast]

@@ -238,10 +238,27 @@ def _record_id(el: Any) -> str | None:
     return reference_id(raw) if raw else None
 
 
+WANTED = tuple(
+    f"{{*}}{tag}"
+    for tag in (*STATIC_TAGS, *STATUS_TAGS, "genericPublicationName", "d2LogicalModel", "payloadPublication")
+)
+
+
 def iter_records(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
-    """(event, element) of the elements that matter, cleared once the caller is done with them."""
+    """(event, element) of the elements that matter, cleared once the caller is done with them.
+
+    lxml filters the tags in C (``tag=``), so Python sees a few events per record, not one per
+    element; the root and the publication are reported at their start (the empty delivery has
+    no ``payloadPublication``), the records at their end, complete.
+    """
     context = etree.iterparse(
-        stream, events=("start", "end"), resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True
+        stream,
+        events=("start", "end"),
+        tag=WANTED,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        remove_comments=True,
     )
     for event, el in context:
         tag = _local(el)
@@ -254,7 +271,7 @@ def iter_records(stream: IO[bytes]) -> Iterator[tuple[str, Any]]:
         if is_record or tag == "genericPublicationName":
             yield event, el
             el.clear(keep_tail=False)
-            while parent is not None and el.getprevious() is not None:
+            while el.getprevious() is not None:
                 del parent[0]
 
 

@@ -51,10 +51,18 @@ def _item(row: Any, now: dt.datetime, stale_cut: dt.datetime) -> MapItem:
     )
 
 
-async def map_items(
+def next_turn(items: list[MapItem], closures: list[dt.datetime], now: dt.datetime, stale_after: int) -> dt.datetime:
+    """The next moment the pins change by the clock alone: a state turning stale, a closure ending."""
+    after = dt.timedelta(seconds=stale_after)
+    moments = [i.observed_at + after for i in items if i.observed_at is not None and not i.stale]
+    moments += [c for c in closures if c > now]
+    return min(moments, default=now + dt.timedelta(days=1))
+
+
+async def map_rows(
     session: AsyncSession, now: dt.datetime, stale_after: int, since: dt.datetime | None
-) -> list[MapItem]:
-    """Every facility (or those changed since ``since``) as a map pin, by id."""
+) -> tuple[list[MapItem], list[dt.datetime]]:
+    """The pins (all, or changed since ``since``) and the closures' ends among them."""
     stale_cut = now - dt.timedelta(seconds=stale_after)
     statement = select(*COLUMNS).outerjoin(FacilityState, FacilityState.facility_id == Facility.id)
     if since is not None:
@@ -67,4 +75,12 @@ async def map_items(
             or_(Facility.updated_at > since, FacilityState.received_at > since, went_stale, closure_ended)
         )
     rows = (await session.execute(statement.order_by(Facility.id))).all()
-    return [_item(row, now, stale_cut) for row in rows]
+    return [_item(row, now, stale_cut) for row in rows], [row[7] for row in rows if row[7] is not None]
+
+
+async def map_items(
+    session: AsyncSession, now: dt.datetime, stale_after: int, since: dt.datetime | None
+) -> list[MapItem]:
+    """Every facility (or those changed since ``since``) as a map pin, by id."""
+    items, _ = await map_rows(session, now, stale_after, since)
+    return items

@@ -10,9 +10,11 @@ from litestar.testing import AsyncTestClient
 from parking_testkit import states
 from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from stadtkern_parking.mapview import map_items
 from stadtkern_parking.models import Facility, FacilityState
 
-from core.api import distance_m
+from core.api import distance_m, parse_since
+from core.api.tenancy import sessions_for_city
 from core.testing import run_seed
 
 BASE = "/v1/dortmund/parking"
@@ -133,19 +135,25 @@ async def test_stale_state_is_marked_and_not_counted_as_live(
     token = (await client.get(f"{BASE}/map")).json()["sync_token"]
     live = await states(sessions, "demo")
     friedensplatz = next(iter(s for k, s in live.items() if k == "friedensplatz"))
-    old = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=901)  # the test manifest's stale_after_seconds: 900
+    # the feed delivers an observation 15 minutes old: received now, stale at once
+    now = dt.datetime.now(dt.UTC)
+    old = now - dt.timedelta(seconds=901)  # the test manifest's stale_after_seconds: 900
     async with sessions() as session, session.begin():
         await session.execute(
             update(FacilityState)
             .where(FacilityState.facility_id == friedensplatz.facility_id)
-            .values(observed_at=old, free=100)
+            .values(observed_at=old, received_at=now, free=100)
         )
     pins = {i["name"]: i for i in (await client.get(f"{BASE}/map")).json()["items"]}
     assert pins["Friedensplatz"]["stale"] is True and pins["Friedensplatz"]["free"] == 100
     assert pins["Kuckelke"]["stale"] is False
-    # the delta tells a client that it went stale
     delta = (await client.get(f"{BASE}/map", params={"since": token})).json()["items"]
     assert [i["name"] for i in delta] == ["Friedensplatz"]
+    # with nothing received, the clock alone turns states stale: the delta tells a client so
+    later = now + dt.timedelta(minutes=11)  # the others were observed 5 minutes ago
+    async with sessions_for_city(sessions, "dortmund")() as session:
+        went = await map_items(session, later, 900, parse_since(token))
+    assert len(went) == 19 and all(i.stale for i in went)
     detail = (await client.get(f"{BASE}/facilities/{friedensplatz.facility_id}")).json()
     assert detail["state"]["stale"] is True and detail["state"]["age_seconds"] >= 901
     with_free = (await client.get(f"{BASE}/facilities", params={"has_free": True, "limit": 200})).json()["items"]
