@@ -23,6 +23,7 @@ import io
 import json
 import os
 import random
+import re
 import shutil
 import statistics
 import subprocess
@@ -38,7 +39,7 @@ from litestar import Response, get
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.events_list import _pinned, free_port, load, p99, recreate_database, wrk_load  # noqa: E402
+from bench.events_list import _UNITS, CONCURRENCY, _pinned, free_port, load, p99, recreate_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_parking"
 MAP = "/v1/dortmund/parking/map"
@@ -205,6 +206,22 @@ def wait_ready(base: str) -> None:
         except httpx.HTTPError:
             time.sleep(0.2)
     raise RuntimeError("the server did not start")
+
+
+def wrk_load(base: str, path: str, seconds: float) -> tuple[float, float]:
+    """Requests per second and p99 in ms from wrk (5 s timeout: a shared machine stalls at times).
+
+    Non-2xx answers fail the run; timeouts are printed, not hidden.
+    """
+    cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "--latency"]
+    out = subprocess.run(_pinned([*cmd, base + path], 1), capture_output=True, text=True, check=True).stdout
+    if "Non-2xx" in out:
+        raise RuntimeError(f"{path}: errors under load\n{out}")
+    if "Socket errors" in out:
+        print(f"  {path}: {out.split('Socket errors:', 1)[1].splitlines()[0].strip()}", flush=True)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()  # type: ignore[union-attr]
+    return rps, float(value) * _UNITS[unit]
 
 
 def drive(base: str, seconds: float, use_wrk: bool) -> tuple[tuple[float, float], tuple[float, float]]:
