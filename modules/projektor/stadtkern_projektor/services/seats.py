@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import Conflict, NotFound
+from core.api import Conflict, NotFound, utcnow
 from stadtkern_projektor.models import Booking, Session, Workshop
 from stadtkern_projektor.services.codes import check_in_code
 from stadtkern_projektor.services.errors import flush_or_conflict
@@ -93,38 +93,82 @@ async def book_seat(
     if glance is None:
         raise NotFound(detail="session not found")
     workshop = _check_open(glance, await session.get(Workshop, glance.workshop_id), now)
-    counted = glance.seats_taken < glance.seats
-    if counted:
-        await occupy_device(session, device_id, settings)
-    row = await lock_session(session, session_id)
-    _check_open(row, workshop, now)
     booking = Booking(
         kind="seat",
         device_id=device_id,
-        session_id=row.id,
+        session_id=glance.id,
         room_id=None,
-        starts_at=row.starts_at,
-        ends_at=row.ends_at,
+        starts_at=glance.starts_at,
+        ends_at=glance.ends_at,
         check_in_code=check_in_code(),
         participant_name=request.participant_name,
         participant_email=request.participant_email,
     )
+    if glance.seats_taken < glance.seats:
+        await occupy_device(session, device_id, settings)
+        if await _grab_seat(session, session_id, now):
+            return await _seated(session, settings, workshop, booking, request, now)
+        await release_device_place(session, device_id)
+    return await _locked_path(session, settings, workshop, booking, request, now)
+
+
+async def _grab_seat(session: AsyncSession, session_id: uuid.UUID, now: dt.datetime) -> bool:
+    """One guarded UPDATE takes a free seat if nobody waits: the row lock is held from here to the
+    commit only (one INSERT in between), which keeps a hot session fast."""
+    someone_waits = select(Booking.id).where(Booking.session_id == session_id, Booking.status == "waiting").exists()
+    result: Any = await session.execute(
+        update(Session)
+        .where(
+            Session.id == session_id,
+            Session.seats_taken < Session.seats,
+            Session.cancelled_at.is_(None),
+            Session.starts_at > now,
+            ~someone_waits,
+        )
+        .values(seats_taken=Session.seats_taken + 1, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return bool(result.rowcount)
+
+
+async def _seated(
+    session: AsyncSession,
+    settings: ProjektorSettings,
+    workshop: Workshop,
+    booking: Booking,
+    request: SeatRequest,
+    now: dt.datetime,
+) -> Booking:
+    booking.status = "held" if request.hold else ("pending" if workshop.requires_approval else "confirmed")
+    if request.hold:
+        booking.hold_expires_at = now + dt.timedelta(minutes=settings.hold_minutes)
+    session.add(booking)
+    await flush_or_conflict(session)
+    return booking
+
+
+async def _locked_path(
+    session: AsyncSession,
+    settings: ProjektorSettings,
+    workshop: Workshop,
+    booking: Booking,
+    request: SeatRequest,
+    now: dt.datetime,
+) -> Booking:
+    """The session looked full: decide under its row lock (a seat freed meanwhile, or the list)."""
+    assert booking.session_id is not None
+    row = await lock_session(session, booking.session_id)
+    _check_open(row, workshop, now)
     if row.seats_taken < row.seats and not await _someone_waits(session, row):
-        if not counted:
-            await occupy_device(session, device_id, settings)
+        await occupy_device(session, booking.device_id, settings)
         # The row is locked: the ORM's UPDATE goes out with the INSERT; the CHECK still guards it.
         row.seats_taken += 1
-        booking.status = "held" if request.hold else ("pending" if workshop.requires_approval else "confirmed")
-        if request.hold:
-            booking.hold_expires_at = now + dt.timedelta(minutes=settings.hold_minutes)
-    elif request.wait and row.waitlist_open:
-        if counted:
-            await release_device_place(session, device_id)
-        row.waitlist_seq += 1
-        booking.status = "waiting"
-        booking.position = row.waitlist_seq
-    else:
+        return await _seated(session, settings, workshop, booking, request, now)
+    if not (request.wait and row.waitlist_open):
         raise Conflict(detail="no seat left" + ("" if row.waitlist_open else "; the waiting list is closed"))
+    row.waitlist_seq += 1
+    booking.status = "waiting"
+    booking.position = row.waitlist_seq
     session.add(booking)
     await flush_or_conflict(session)
     return booking
