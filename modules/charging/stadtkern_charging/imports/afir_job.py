@@ -14,7 +14,7 @@ from stadtkern_charging.imports.afir import site_record, static_sites, status_up
 from stadtkern_charging.imports.report import Report, finish_run, start_run
 from stadtkern_charging.models import Evse, ImportRun
 from stadtkern_charging.ocpi.values import Rejected
-from stadtkern_charging.services.status import evse_key, set_status
+from stadtkern_charging.services.status import evse_key, set_statuses
 from stadtkern_charging.services.store import write_location
 from stadtkern_charging.settings import ChargingSettings, Source
 
@@ -55,21 +55,23 @@ async def apply_statuses(sessions: async_sessionmaker[AsyncSession], source: str
         for start in range(0, len(updates), CHUNK):
             chunk = updates[start : start + CHUNK]
             keys = {evse_key(u.ref) for u in chunk} - {None}
-            stmt = select(Evse).where(or_(Evse.evse_key.in_(keys), Evse.uid.in_([u.ref for u in chunk])))
-            found = list((await session.scalars(stmt)).all())
-            by_key: dict[str, list[Evse]] = {}
-            for evse in found:
-                for key in {evse.evse_key, evse.uid}:
-                    if key:
-                        by_key.setdefault(key, []).append(evse)
+            stmt = select(Evse.id, Evse.evse_key, Evse.uid, Evse.status).where(
+                or_(Evse.evse_key.in_(keys), Evse.uid.in_([u.ref for u in chunk]))
+            )
+            by_key: dict[str, list[tuple[Any, str]]] = {}
+            for evse_id, key, uid, status in (await session.execute(stmt)).all():
+                for name in {key, uid}:
+                    if name:
+                        by_key.setdefault(name, []).append((evse_id, status))
+            changes = []
             for update in chunk:
                 matches = by_key.get(evse_key(update.ref) or "", []) or by_key.get(update.ref, [])
                 if not matches:
                     report.reject(update.ref, "no EVSE with this id in the city")
                     continue
-                for evse in matches:
-                    set_status(session, evse, update.status, source=source, reported_at=update.at)
+                changes += [(evse_id, current, update.status, update.at) for evse_id, current in matches]
                 report.accept(update.ref, [], False)
+            await set_statuses(session, changes, source=source)
     return report
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
 
+from sqlalchemy import insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import utcnow
-from stadtkern_charging.models import Evse, StatusChange
+from core.api import city_of, utcnow
+from stadtkern_charging.models import Evse, StatusChange, new_id
 
 
 def evse_key(evse_id: str | None) -> str | None:
@@ -39,3 +43,40 @@ def set_status(
     evse.status_since = now
     session.add(StatusChange(evse=evse, status=status, previous=previous, at=now, source=source))
     return True
+
+
+async def set_statuses(
+    session: AsyncSession, changes: Sequence[tuple[uuid.UUID, str | None, str, dt.datetime | None]], *, source: str
+) -> int:
+    """Many reported statuses at once, set-based: ``(evse id, current status, reported, reported at)``.
+
+    The same rules as :func:`set_status` (history row per change, the report time never in the future)
+    in a few statements instead of a round trip per EVSE; returns how many changed."""
+    now = utcnow()
+    city = city_of(session)
+    changed: dict[str, list[uuid.UUID]] = defaultdict(list)
+    reported: dict[dt.datetime, list[uuid.UUID]] = defaultdict(list)
+    history = []
+    for evse_id, current, status, at in changes:
+        reported[min(at or now, now)].append(evse_id)
+        if status != current:
+            changed[status].append(evse_id)
+            history.append(
+                {
+                    "id": new_id(),
+                    "tenant_id": city,
+                    "evse_id": evse_id,
+                    "status": status,
+                    "previous": current,
+                    "at": now,
+                    "source": source,
+                }
+            )
+    for moment, ids in reported.items():
+        await session.execute(update(Evse).where(Evse.id.in_(ids)).values(status_reported_at=moment, live=True))
+    for status, ids in changed.items():
+        await session.execute(update(Evse).where(Evse.id.in_(ids)).values(status=status, status_since=now))
+    if history:
+        # The table, not the ORM entity: a plain executemany (every row names its city above).
+        await session.execute(insert(StatusChange.__table__), history)
+    return len(history)
