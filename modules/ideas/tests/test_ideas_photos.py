@@ -36,8 +36,14 @@ async def test_a_phone_photo_loses_its_gps_and_stands_upright(client: Client, se
     assert (await client.get(large, headers=stranger)).status_code == 404
     own = await client.get(large, headers=device)
     assert own.status_code == 200 and own.headers["cache-control"] == "private, no-store"
-
     moderator = await staff_headers(client, sessions, grants=MODERATOR)
+    queue = (await client.get(f"{BASE}/moderation", headers=moderator)).json()["items"]
+    assert [p["id"] for p in queue[0]["photos"]] == [photo["id"]]  # moderators judge the photos too
+    judged = await client.get(large, headers=moderator)
+    assert judged.status_code == 200 and judged.headers["cache-control"] == "private, no-store"
+    editor = await staff_headers(client, sessions, grants={"ideas": "editor"})
+    assert (await client.get(large, headers=editor)).status_code == 404
+
     await accept(client, moderator, idea_id)
     for variant, (width, height) in sizes.items():
         served = await client.get(f"{BASE}/photos/{photo['id']}/{variant}")
@@ -49,9 +55,11 @@ async def test_a_phone_photo_loses_its_gps_and_stands_upright(client: Client, se
         assert b"Exif" not in served.content and b"Stadtkern Phone" not in served.content
     etag = served.headers["etag"]
     assert (await client.get(f"{BASE}/photos/{photo['id']}/thumb", headers={"If-None-Match": etag})).status_code == 304
-    detail = (await client.get(f"{BASE}/ideas/{idea_id}")).json()
+    detail = (await client.get(f"{BASE}/ideas/{idea_id}")).json()["idea"]
     assert [p["id"] for p in detail["photos"]] == [photo["id"]]
     assert detail["photos"][0]["variants"][0]["path"] == f"photos/{photo['id']}/large"
+    listed = (await client.get(f"{BASE}/ideas")).json()["items"]
+    assert [[p["id"] for p in i["photos"]] for i in listed] == [[photo["id"]]]
     assert (await client.get(f"{BASE}/photos/{photo['id']}/original")).status_code == 422
 
 
@@ -105,7 +113,7 @@ async def test_deleting_the_device_deletes_its_photo_files(client: Client) -> No
     photo_id = uploaded.json()["id"]
     assert _stored(photo_id) == ["large.jpg", "medium.jpg", "thumb.jpg"]
     exported = (await client.get("/v1/dortmund/devices/me/export", headers=device)).json()["modules"]["ideas"]
-    assert [p["id"] for p in exported["photos"]] == [photo_id]
+    assert [p["id"] for p in exported["ideas"][0]["idea"]["photos"]] == [photo_id]
     assert (await client.delete("/v1/dortmund/devices/me", headers=device)).status_code == 204
     assert _stored(photo_id) == []
 

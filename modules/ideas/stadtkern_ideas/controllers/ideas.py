@@ -24,7 +24,6 @@ from schemas import DeltaPage, Page
 from stadtkern_ideas.controllers.common import LANGUAGE_HEADERS, check_choice, device_of, localized, the_device
 from stadtkern_ideas.models import RESOURCE_IDEA
 from stadtkern_ideas.schemas.ideas import IdeaDetail, IdeaIn, IdeaOut, MyIdea, Sort, Status, idea_out, my_idea, step_out
-from stadtkern_ideas.schemas.photos import photo_out
 from stadtkern_ideas.services.ideas import (
     PoolFilter,
     add_idea,
@@ -86,8 +85,12 @@ async def list_ideas(
     filters = PoolFilter(topic=topic, district=district, status=status, changed_since=changed)
     rows, next_cursor = await pool_page(ctx.session, filters, sort=sort, cursor=cursor, limit=limit)
     deleted = await deleted_since(ctx.session, RESOURCE_IDEA, changed) if changed and not cursor else []
+    photos = await photos_of(ctx.session, [r.id for r in rows])
     page = DeltaPage(
-        items=[idea_out(r, ctx.locales) for r in rows], deleted=deleted, sync_token=token, next_cursor=next_cursor
+        items=[idea_out(r, ctx.locales, photos[r.id]) for r in rows],
+        deleted=deleted,
+        sync_token=token,
+        next_cursor=next_cursor,
     )
     return localized(page, ctx.locales)
 
@@ -104,7 +107,9 @@ async def my_ideas(
     """Newest first."""
     device = the_device(ctx)
     rows, next_cursor = await device_ideas_page(ctx.session, device.device_id, cursor=cursor, limit=limit)
-    return localized(Page(items=[my_idea(r, ctx.locales) for r in rows], next_cursor=next_cursor), ctx.locales)
+    photos = await photos_of(ctx.session, [r.id for r in rows])
+    items = [my_idea(r, ctx.locales, photos[r.id]) for r in rows]
+    return localized(Page(items=items, next_cursor=next_cursor), ctx.locales)
 
 
 @get(
@@ -118,11 +123,10 @@ async def show_idea(idea_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[IdeaDeta
     row = await get_visible_idea(ctx.session, idea_id, device)
     mine = device is not None and await supports(ctx.session, ctx.keys, row.id, device)
     detail = IdeaDetail(
-        idea=idea_out(row, ctx.locales),
+        idea=idea_out(row, ctx.locales, (await photos_of(ctx.session, [row.id]))[row.id]),
         history=[step_out(s, ctx.locales) for s in await history_of(ctx.session, row.id)],
         supported_by_me=mine,
         merged_into=row.merged_into_id,
-        photos=[photo_out(p) for p in (await photos_of(ctx.session, [row.id]))[row.id]],
     )
     return localized(detail, ctx.locales)
 

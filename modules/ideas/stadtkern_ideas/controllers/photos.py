@@ -9,7 +9,7 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import NotFound, RequestContext, require_device
+from core.api import NotFound, RequestContext, StaffUser, require_device
 from stadtkern_ideas.controllers.common import device_of, the_device
 from stadtkern_ideas.schemas.photos import PhotoOut, photo_out
 from stadtkern_ideas.services.ideas import get_idea
@@ -56,16 +56,25 @@ async def upload_photo(idea_id: FromPath[uuid.UUID], request: Request, ctx: Ctx)
     media_type=JPEG,
 )
 async def show_photo(photo_id: FromPath[uuid.UUID], variant: FromPath[Variant], ctx: Ctx) -> Response[bytes]:
-    """A photo of a pending or declined idea only for its submitting device (and never cached)."""
+    """A photo of an unpublished idea only for its submitting device and the moderators (never cached)."""
     row = await get_photo(ctx.session, photo_id, variant)
     idea = await get_idea(ctx.session, row.idea_id)
     public = idea.moderation == "accepted"
-    if not public and (device_of(ctx) is None or device_of(ctx) != idea.device_id):
+    if not public and not _may_see_unpublished(ctx, idea.device_id):
         raise NotFound(detail="photo not found")
     data = await store_for(ctx.settings).get(photo_key(row.tenant_id, row.id, variant))
     if data is None:
         raise NotFound(detail="photo not found")
     return Response(data, media_type=JPEG, headers={"Cache-Control": PUBLIC if public else "private, no-store"})
+
+
+def _may_see_unpublished(ctx: Ctx, submitter: uuid.UUID | None) -> bool:
+    """The submitting device, and the moderators who decide on the idea."""
+    user = ctx.user
+    if isinstance(user, StaffUser):
+        return user.has_role(ctx.tenant.slug, "ideas", "moderator")
+    device = device_of(ctx)
+    return device is not None and device == submitter
 
 
 route_handlers = [upload_photo, show_photo]

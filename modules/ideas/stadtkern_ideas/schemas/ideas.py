@@ -11,8 +11,8 @@ import msgspec
 
 from core.api import pick
 from schemas import GeoPoint, Key, LocalizedText
-from stadtkern_ideas.models import Idea, StatusChange
-from stadtkern_ideas.schemas.photos import PhotoOut
+from stadtkern_ideas.models import Idea, Photo, StatusChange
+from stadtkern_ideas.schemas.photos import PhotoOut, photo_out
 
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=120)]
 Description = Annotated[str, msgspec.Meta(min_length=10, max_length=4000)]
@@ -63,6 +63,7 @@ class IdeaOut(msgspec.Struct):
     supporters: int
     published_at: dt.datetime | None
     updated_at: dt.datetime
+    photos: list[PhotoOut]
 
 
 class IdeaDetail(msgspec.Struct):
@@ -73,7 +74,6 @@ class IdeaDetail(msgspec.Struct):
     supported_by_me: bool
     # A duplicate merged into another idea points there (apps open that one instead).
     merged_into: uuid.UUID | None
-    photos: list[PhotoOut]
 
 
 class MyIdea(msgspec.Struct):
@@ -104,7 +104,7 @@ def _answer(value: LocalizedText | None, locales: Sequence[str]) -> str | None:
     return pick(value, locales)
 
 
-def idea_out(row: Idea, locales: Sequence[str]) -> IdeaOut:
+def idea_out(row: Idea, locales: Sequence[str], photos: Sequence[Photo] = ()) -> IdeaOut:
     """The public view of a row."""
     return IdeaOut(
         id=row.id,
@@ -119,6 +119,7 @@ def idea_out(row: Idea, locales: Sequence[str]) -> IdeaOut:
         supporters=row.supporters,
         published_at=row.published_at,
         updated_at=row.updated_at,
+        photos=[photo_out(p) for p in photos],
     )
 
 
@@ -127,10 +128,10 @@ def step_out(row: StatusChange, locales: Sequence[str]) -> StatusStep:
     return StatusStep(status=row.status, answer=_answer(row.answer, locales), at=row.created_at)
 
 
-def my_idea(row: Idea, locales: Sequence[str]) -> MyIdea:
+def my_idea(row: Idea, locales: Sequence[str], photos: Sequence[Photo] = ()) -> MyIdea:
     """The submitter's view of their idea."""
     return MyIdea(
-        idea=idea_out(row, locales),
+        idea=idea_out(row, locales, photos),
         moderation=row.moderation,
         decline_reason=row.decline_reason,
         merged_into=row.merged_into_id,

@@ -8,7 +8,6 @@ import uuid
 import msgspec
 
 from stadtkern_ideas.schemas.ideas import MyIdea
-from stadtkern_ideas.schemas.photos import PhotoOut
 
 
 class MyComment(msgspec.Struct):
@@ -33,11 +32,10 @@ class MyReport(msgspec.Struct):
 
 
 class IdeasDeviceExport(msgspec.Struct):
-    """The device's ideas (every state, with moderation's reason), supports, comments and reports."""
+    """The device's ideas (every state, with moderation's reason, with their photos), supports, comments, reports."""
 
     ideas: list[MyIdea]
     # Known only by recomputing the keyed marker; the support rows name no device in the clear.
     supported_ideas: list[uuid.UUID]
     comments: list[MyComment]
     reports: list[MyReport]
-    photos: list[PhotoOut]

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from typing import Annotated, Literal
 
 import msgspec
 
 from schemas import LocalizedText
-from stadtkern_ideas.models import Idea, StatusChange
+from stadtkern_ideas.models import Idea, Photo, StatusChange
 from stadtkern_ideas.schemas.ideas import IdeaPlace, Status, place_of
+from stadtkern_ideas.schemas.photos import PhotoOut, photo_out
 
 Reason = Annotated[str, msgspec.Meta(min_length=3, max_length=1000)]
 
@@ -64,9 +66,10 @@ class IdeaStaffOut(msgspec.Struct):
     moderated_at: dt.datetime | None
     published_at: dt.datetime | None
     updated_at: dt.datetime
+    photos: list[PhotoOut]
 
 
-def idea_staff_out(row: Idea) -> IdeaStaffOut:
+def idea_staff_out(row: Idea, photos: Sequence[Photo] = ()) -> IdeaStaffOut:
     """The staff view of a row."""
     return IdeaStaffOut(
         id=row.id,
@@ -86,6 +89,7 @@ def idea_staff_out(row: Idea) -> IdeaStaffOut:
         moderated_at=row.moderated_at,
         published_at=row.published_at,
         updated_at=row.updated_at,
+        photos=[photo_out(p) for p in photos],
     )
 
 

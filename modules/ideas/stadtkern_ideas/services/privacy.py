@@ -16,7 +16,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import DeviceContext, DeviceData, ModuleKeys
 from stadtkern_ideas.models import Idea
 from stadtkern_ideas.schemas.ideas import my_idea
-from stadtkern_ideas.schemas.photos import photo_out
 from stadtkern_ideas.schemas.privacy import IdeasDeviceExport
 from stadtkern_ideas.services.dialogue_privacy import device_comments, device_reports, forget_dialogue
 from stadtkern_ideas.services.photos import photos_of
@@ -36,11 +35,10 @@ async def device_export(
     ideas = await _own_ideas(session, device_id)
     photos = await photos_of(session, [r.id for r in ideas])
     return IdeasDeviceExport(
-        ideas=[my_idea(r, locales) for r in ideas],
+        ideas=[my_idea(r, locales, photos[r.id]) for r in ideas],
         supported_ideas=sorted(s.idea_id for s in await device_supports(session, keys, device_id)),
         comments=await device_comments(session, device_id),
         reports=await device_reports(session, device_id),
-        photos=[photo_out(p) for group in photos.values() for p in group],
     )
 
 

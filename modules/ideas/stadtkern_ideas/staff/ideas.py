@@ -28,6 +28,7 @@ from stadtkern_ideas.schemas.staff import (
 )
 from stadtkern_ideas.services.ideas import get_idea, history_of
 from stadtkern_ideas.services.moderation import accept, decline, merge, queue_page, set_status
+from stadtkern_ideas.services.photos import photos_of
 from stadtkern_ideas.settings import IdeasSettings
 from stadtkern_ideas.staff.roles import require_moderator, staff_id
 
@@ -48,7 +49,8 @@ async def moderation_queue(
 ) -> Page[IdeaStaffOut]:
     """Every field but the submitting device."""
     rows, next_cursor = await queue_page(ctx.session, moderation, cursor=cursor, limit=limit)
-    return Page(items=[idea_staff_out(r) for r in rows], next_cursor=next_cursor)
+    photos = await photos_of(ctx.session, [r.id for r in rows])
+    return Page(items=[idea_staff_out(r, photos[r.id]) for r in rows], next_cursor=next_cursor)
 
 
 @get(
@@ -77,7 +79,7 @@ async def decide(idea_id: FromPath[uuid.UUID], data: JSONBody[DecisionIn], ctx: 
         if data.reason is None or not data.reason.strip():
             raise Invalid("body.reason", "a declined idea needs the reason its submitter reads")
         await decline(ctx.session, ctx.push, row, data.reason.strip())
-    return idea_staff_out(row)
+    return idea_staff_out(row, (await photos_of(ctx.session, [row.id]))[row.id])
 
 
 @post(
@@ -93,7 +95,7 @@ async def answer_idea(idea_id: FromPath[uuid.UUID], data: JSONBody[StatusIn], ct
     await set_status(
         ctx.session, ctx.push, ctx.keys, row, status=data.status, answer=data.answer, staff_id=staff_id(ctx)
     )
-    return idea_staff_out(row)
+    return idea_staff_out(row, (await photos_of(ctx.session, [row.id]))[row.id])
 
 
 @post(
@@ -110,7 +112,7 @@ async def merge_idea(idea_id: FromPath[uuid.UUID], data: JSONBody[MergeIn], ctx:
     except NotFound:
         raise Invalid("body.into", "no idea of this city has this id") from None
     await merge(ctx.session, ctx.push, ctx.keys, row, target)
-    return idea_staff_out(target)
+    return idea_staff_out(target, (await photos_of(ctx.session, [target.id]))[target.id])
 
 
 route_handlers = [moderation_queue, staff_history, decide, answer_idea, merge_idea]
