@@ -81,7 +81,8 @@ async def test_300_clients_40_seats_then_10_cancellations_promote_the_next_10(
                 now=utcnow(),
                 tz=BERLIN,
             )
-            return booking.status
+            status: str = booking.status
+            return status
 
     outcomes = Counter(await asyncio.gather(*(attempt() for _ in range(300))))
     assert outcomes == {"confirmed": 40, "waiting": 260}

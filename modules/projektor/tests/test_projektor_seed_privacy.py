@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from stadtkern_projektor.models import Booking, DeviceQuota
 from stadtkern_projektor.models import Session as WorkshopSession
@@ -68,3 +68,25 @@ async def test_export_then_delete_everything_of_a_device(
     await run_jobs(app, sessions, "projektor", "dortmund", "release-holds")
     offered = await client.get(f"{BASE}/bookings/{queued.json()['id']}", headers=waiting)
     assert offered.json()["status"] == "offered"
+
+
+async def test_participant_contacts_go_a_week_after_the_session(
+    app: Litestar,
+    client: AsyncTestClient[Litestar],
+    sessions: async_sessionmaker[AsyncSession],
+    new_staff: Staff,
+    new_device: Devices,
+) -> None:
+    staff = await new_staff("dortmund", EDITOR)
+    _, sid = await make_workshop(client, staff, seats=2, requires_contact=True)
+    _, device = await new_device("dortmund")
+    body = {"participant_name": "Ada", "participant_email": "ada@example.org"}
+    booked = (await client.post(f"{BASE}/sessions/{sid}/bookings", json=body, headers=device)).json()
+    await run_jobs(app, sessions, "projektor", "dortmund", "forget-contacts")
+    assert (await client.get(f"{BASE}/bookings/{booked['id']}", headers=device)).json()["participant_email"]
+    past = dt.datetime.now(dt.UTC) - dt.timedelta(days=8)
+    async with sessions() as session, session.begin():
+        await session.execute(update(Booking).values(starts_at=past, ends_at=past + dt.timedelta(hours=2)))
+    await run_jobs(app, sessions, "projektor", "dortmund", "forget-contacts")
+    kept = (await client.get(f"{BASE}/bookings/{booked['id']}", headers=device)).json()
+    assert (kept["participant_name"], kept["participant_email"]) == (None, None)
