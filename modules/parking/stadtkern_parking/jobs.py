@@ -22,7 +22,7 @@ async def poll_sources(ctx: JobContext[ParkingSettings]) -> list[ImportRun]:
         async with ctx.session_factory() as session:
             parts = await due_parts(session, source, now)
         for part, url in parts:
-            run = await pull(ctx.session_factory, source, part, url, ctx.tenant.time_zone)
+            run = await pull(ctx.session_factory, source, part, url, ctx.tenant.time_zone, ctx.push)
             runs.append(run)
             log = ctx.log.info if run.ok else ctx.log.warning
             log(
@@ -48,7 +48,7 @@ async def run_simulate(ctx: JobContext[ParkingSettings]) -> None:
     if not ctx.settings.simulate:
         return
     async with ctx.session_factory() as session, session.begin():
-        await simulate_tick(session, ctx.tenant.time_zone, utcnow(), random.Random())
+        await simulate_tick(session, ctx.tenant.time_zone, utcnow(), random.Random(), ctx.push)
 
 
 async def run_history(ctx: JobContext[ParkingSettings]) -> None:

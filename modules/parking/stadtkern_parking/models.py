@@ -166,4 +166,49 @@ class ImportRun(TenantOwned):
     issues: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
 
 
-ALL_MODELS = (Facility, FacilityState, Sample, DayProfile, ImportRun)
+class Favourite(TenantOwned):
+    """A facility a device keeps at hand; its unexpected closure is pushed to the device."""
+
+    __tablename__ = "parking_favourite"
+    __table_args__ = (UniqueConstraint("device_id", "facility_id", name="uq_parking_favourite"),)
+
+    device_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("core_device.id", ondelete="CASCADE"), index=True)
+    facility_id: Mapped[uuid.UUID] = mapped_column(
+        GUID, ForeignKey("parking_facility.id", ondelete="CASCADE"), index=True
+    )
+
+
+class SpaceAlert(TenantOwned):
+    """ "Tell me when there is space": at a facility, or at any P+R site near a point.
+
+    Pushed once when free spaces rise to ``threshold`` inside the time window; then disarmed
+    until they fall below ``threshold - hysteresis`` again, and never twice within the cooldown.
+    """
+
+    __tablename__ = "parking_alert"
+    __table_args__ = (
+        CheckConstraint("threshold >= 1", name="threshold"),
+        CheckConstraint(
+            "start_minute >= 0 AND start_minute < 1440 AND end_minute > 0 AND end_minute <= 1440", name="window"
+        ),
+    )
+
+    device_id: Mapped[uuid.UUID] = mapped_column(GUID, ForeignKey("core_device.id", ondelete="CASCADE"), index=True)
+    facility_id: Mapped[uuid.UUID | None] = mapped_column(
+        GUID, ForeignKey("parking_facility.id", ondelete="CASCADE"), nullable=True, index=True
+    )
+    # "any P+R near X": a point and a radius instead of a facility.
+    lat: Mapped[float | None] = mapped_column(nullable=True)
+    lon: Mapped[float | None] = mapped_column(nullable=True)
+    radius_m: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    threshold: Mapped[int] = mapped_column(Integer)
+    # ISO weekdays the alert is active on, e.g. "12345" (Monday to Friday).
+    weekdays: Mapped[str] = mapped_column(String(7), default="1234567")
+    # Local minutes of the day, start inclusive, end exclusive (420..540: 7:00 to 9:00).
+    start_minute: Mapped[int] = mapped_column(Integer, default=0)
+    end_minute: Mapped[int] = mapped_column(Integer, default=1440)
+    armed: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+ALL_MODELS = (Facility, FacilityState, Sample, DayProfile, ImportRun, Favourite, SpaceAlert)

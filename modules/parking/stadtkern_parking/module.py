@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.api import ModuleSpec, ScheduledJob
+from core.api import ModuleSpec, PushTopic, ScheduledJob
 from schemas import LocalizedText
+from stadtkern_parking.alerts import TOPIC_CLOSURES, TOPIC_SPACE
 from stadtkern_parking.controllers import route_handlers as resident_routes
 from stadtkern_parking.jobs import run_history, run_poll, run_simulate
 from stadtkern_parking.models import ALL_MODELS
+from stadtkern_parking.privacy import device_data
+from stadtkern_parking.residents import route_handlers as device_routes
 from stadtkern_parking.seed import seed
 from stadtkern_parking.settings import ParkingSettings
 from stadtkern_parking.staff import route_handlers as staff_routes
@@ -16,7 +19,7 @@ from stadtkern_parking.staff import route_handlers as staff_routes
 spec = ModuleSpec(
     id="parking",
     title=LocalizedText(de="Parken", en="Parking"),
-    route_handlers=[*resident_routes, *staff_routes],
+    route_handlers=[*resident_routes, *device_routes, *staff_routes],
     settings=ParkingSettings,
     models=ALL_MODELS,
     migrations=Path(__file__).parent / "migrations",
@@ -27,5 +30,18 @@ spec = ModuleSpec(
         # In the city's time zone, after midnight: yesterday is complete.
         ScheduledJob(id="history", run=run_history, cron="40 3 * * *", jitter=300),
     ),
+    push_topics=(
+        PushTopic(
+            id=TOPIC_SPACE,
+            title=LocalizedText(de="Freie Plätze (eigene Alarme)", en="Free spaces (your alerts)"),
+            default_on=True,
+        ),
+        PushTopic(
+            id=TOPIC_CLOSURES,
+            title=LocalizedText(de="Schließung gemerkter Parkplätze", en="Saved car parks closing"),
+            default_on=True,
+        ),
+    ),
     seed=seed,
+    device_data=device_data,
 )

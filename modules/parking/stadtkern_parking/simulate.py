@@ -11,12 +11,13 @@ import datetime as dt
 import hashlib
 import math
 import random
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from stadtkern_parking.ingest import store_states
+from stadtkern_parking.alerts import store_and_notify
 from stadtkern_parking.models import Facility
 from stadtkern_parking.records import Report, StatusRecord
 
@@ -46,7 +47,9 @@ def simulated_free(key: str, capacity: int, when: dt.datetime, tz: ZoneInfo, rng
     return max(0, min(capacity, round(capacity * (1 - share))))
 
 
-async def simulate_tick(session: AsyncSession, tz: ZoneInfo, now: dt.datetime, rng: random.Random) -> int:
+async def simulate_tick(
+    session: AsyncSession, tz: ZoneInfo, now: dt.datetime, rng: random.Random, push: Any = None
+) -> int:
     """One round of live numbers for the city's demo facilities, through the real ingestion path."""
     rows = (
         await session.execute(
@@ -65,4 +68,4 @@ async def simulate_tick(session: AsyncSession, tz: ZoneInfo, now: dt.datetime, r
         )
         for row in rows
     ]
-    return await store_states(session, DEMO_SOURCE, records, Report(), now)
+    return await store_and_notify(session, push, tz, DEMO_SOURCE, records, Report(), now)

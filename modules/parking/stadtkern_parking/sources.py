@@ -18,9 +18,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api import utcnow
 from stadtkern_parking import datex2
+from stadtkern_parking.alerts import store_and_notify
 from stadtkern_parking.fetch import FeedError, fetch
 from stadtkern_parking.fiware import parse_fiware
-from stadtkern_parking.ingest import store_states, upsert_facilities
+from stadtkern_parking.ingest import upsert_facilities
 from stadtkern_parking.models import ImportRun
 from stadtkern_parking.opendatasoft import parse_opendatasoft
 from stadtkern_parking.records import Parsed, ParseError, Report
@@ -54,7 +55,15 @@ def defaults_of(source: SourceConfig) -> dict[str, Any]:
     return values
 
 
-async def store(session: AsyncSession, source: SourceConfig, parsed: Parsed, report: Report, now: dt.datetime) -> None:
+async def store(
+    session: AsyncSession,
+    source: SourceConfig,
+    parsed: Parsed,
+    report: Report,
+    now: dt.datetime,
+    push: Any = None,
+    tz: ZoneInfo | None = None,
+) -> None:
     """Facilities first (a combined feed's states then find them), then the states.
 
     A combined feed (FIWARE, Opendatasoft: one record holds both) is counted once per record,
@@ -68,7 +77,7 @@ async def store(session: AsyncSession, source: SourceConfig, parsed: Parsed, rep
             for issue in static_report.issues:
                 report.note(issue["record"], issue["field"], issue["message"], issue["action"])
     if parsed.status:
-        await store_states(session, source.id, parsed.status, report, now)
+        await store_and_notify(session, push, tz or ZoneInfo("UTC"), source.id, parsed.status, report, now)
 
 
 async def last_pull(session: AsyncSession, source: str, part: str) -> dt.datetime | None:
@@ -88,7 +97,12 @@ async def _parse(kind: str, url: str, source: SourceConfig, tz: ZoneInfo, report
 
 
 async def pull(
-    sessions: async_sessionmaker[AsyncSession], source: SourceConfig, part: str, url: str, tz: ZoneInfo
+    sessions: async_sessionmaker[AsyncSession],
+    source: SourceConfig,
+    part: str,
+    url: str,
+    tz: ZoneInfo,
+    push: Any = None,
 ) -> ImportRun:
     """One pull of one part of a source, reported in an ``ImportRun`` row (returned, committed)."""
     report = Report()
@@ -97,7 +111,7 @@ async def pull(
     try:
         parsed = await _parse(source.type, url, source, tz, report)
         async with sessions() as session, session.begin():
-            await store(session, source, parsed, report, utcnow())
+            await store(session, source, parsed, report, utcnow(), push, tz)
         if parsed.empty:
             report.note("(delivery)", "payloadPublication", "empty delivery: nothing to import", "accepted")
     except (FeedError, ParseError) as exc:

@@ -25,7 +25,7 @@ from core.api import (
     require_editor,
     utcnow,
 )
-from stadtkern_parking.ingest import store_states
+from stadtkern_parking.alerts import notify_closure, store_and_notify
 from stadtkern_parking.models import RESOURCE, STAFF_SOURCE, Facility, ImportRun
 from stadtkern_parking.queries import last_day, states_of
 from stadtkern_parking.records import Report, StatusRecord
@@ -97,7 +97,7 @@ async def set_state(facility_id: FromPath[uuid.UUID], data: JSONBody[StateIn], c
     now = utcnow()
     report = Report()
     record = StatusRecord(source_id=facility.source_id, observed_at=now, free=data.free, status=data.status)
-    if not await store_states(ctx.session, STAFF_SOURCE, [record], report, now):
+    if not await store_and_notify(ctx.session, ctx.push, ctx.tenant.time_zone, STAFF_SOURCE, [record], report, now):
         raise Invalid("body.free", report.issues[0]["message"] if report.issues else "not stored")
     states = await states_of(ctx.session, [facility.id])
     return staff_state(facility, states.get(facility.id), now, ctx.settings.stale_after_seconds)
@@ -123,8 +123,12 @@ async def close_facility(facility_id: FromPath[uuid.UUID], data: JSONBody[Closur
     """Closed until ``until`` (default: the end of today), whatever the feed reports meanwhile."""
     facility = await _get(ctx, facility_id)
     check_texts(ctx.tenant, **{"body.note": data.note})
-    facility.closed_until = _until(ctx, data, utcnow())
+    now = utcnow()
+    was_closed = facility.closed_until is not None and facility.closed_until > now
+    facility.closed_until = _until(ctx, data, now)
     facility.closed_note = dict(data.note) if data.note else None
+    if not was_closed:  # staff closing a facility is unexpected by definition: tell its favourites
+        await notify_closure(ctx.session, ctx.push, facility)
     return await _out(ctx, facility)
 
 
