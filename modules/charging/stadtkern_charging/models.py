@@ -78,6 +78,9 @@ class Location(TenantOwned):
     last_updated: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     raw: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The same physical charge point described by a live source (services/merge.py): this static
+    # record is then not listed on its own. A soft reference (no foreign key: SQLite keeps the R*Tree).
+    merged_into_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True, index=True)
 
     evses: Mapped[list[Evse]] = relationship(
         back_populates="location", cascade="all, delete-orphan", order_by="Evse.uid", lazy="raise"

@@ -52,7 +52,7 @@ async def list_ocpi_locations(
 ) -> Response[dict[str, Any]]:
     """Ordered by last_updated then id, so that pages are stable while nothing changes."""
     start, end = _moment(date_from, "date_from"), _moment(date_to, "date_to")
-    stmt = select(Location).where(Location.publish.is_(True))
+    stmt = select(Location).where(Location.publish.is_(True), Location.merged_into_id.is_(None))
     if start is not None:
         stmt = stmt.where(Location.last_updated > start)
     if end is not None:

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 import httpx
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from stadtkern_charging.area import inside
-from stadtkern_charging.imports.afir import site_record, static_sites, status_updates
+from stadtkern_charging.imports.afir import StatusUpdate, site_record, static_sites, status_updates
 from stadtkern_charging.imports.report import Report, finish_run, start_run
 from stadtkern_charging.models import Evse, ImportRun
 from stadtkern_charging.ocpi.values import Rejected
@@ -47,6 +47,21 @@ async def import_static(
     return report
 
 
+async def _targets(session: AsyncSession, chunk: list[StatusUpdate]) -> dict[str, list[tuple[Any, str]]]:
+    """(EVSE id, status) by EVSE key, and by uid for references that are no EVSE id we know."""
+    keys = {evse_key(u.ref) for u in chunk} - {None}
+    by_key: dict[str, list[tuple[Any, str]]] = {}
+    rows = await session.execute(select(Evse.id, Evse.evse_key, Evse.status).where(Evse.evse_key.in_(keys)))
+    for evse_id, key, status in rows.all():
+        by_key.setdefault(str(key), []).append((evse_id, status))
+    rest = [u.ref for u in chunk if evse_key(u.ref) not in by_key]
+    if rest:
+        by_uid = await session.execute(select(Evse.id, Evse.uid, Evse.status).where(Evse.uid.in_(rest)))
+        for evse_id, uid, status in by_uid.all():
+            by_key.setdefault(uid, []).append((evse_id, status))
+    return by_key
+
+
 async def apply_statuses(sessions: async_sessionmaker[AsyncSession], source: str, doc: Any) -> Report:
     """Each status onto the city's EVSE with that EVSE id (any source: the live status wins), or that uid."""
     report = Report()
@@ -54,15 +69,7 @@ async def apply_statuses(sessions: async_sessionmaker[AsyncSession], source: str
     async with sessions() as session, session.begin():
         for start in range(0, len(updates), CHUNK):
             chunk = updates[start : start + CHUNK]
-            keys = {evse_key(u.ref) for u in chunk} - {None}
-            stmt = select(Evse.id, Evse.evse_key, Evse.uid, Evse.status).where(
-                or_(Evse.evse_key.in_(keys), Evse.uid.in_([u.ref for u in chunk]))
-            )
-            by_key: dict[str, list[tuple[Any, str]]] = {}
-            for evse_id, key, uid, status in (await session.execute(stmt)).all():
-                for name in {key, uid}:
-                    if name:
-                        by_key.setdefault(name, []).append((evse_id, status))
+            by_key = await _targets(session, chunk)
             changes = []
             for update in chunk:
                 matches = by_key.get(evse_key(update.ref) or "", []) or by_key.get(update.ref, [])

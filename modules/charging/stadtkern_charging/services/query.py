@@ -56,7 +56,8 @@ def connector_match(filters: Filters, fresh_since: dt.datetime) -> Any:
 
 def statement(filters: Filters, fresh_since: dt.datetime) -> Select[Any]:
     """The published locations matching the filters (before distance and paging)."""
-    stmt = select(Location).where(Location.publish.is_(True))
+    # A static record merged into a live one is that one's (services/merge.py): listed once.
+    stmt = select(Location).where(Location.publish.is_(True), Location.merged_into_id.is_(None))
     if filters.on_connector:
         stmt = stmt.where(connector_match(filters, fresh_since))
     else:  # a location whose EVSEs are all removed has expired (OCPI 2.2.1 §8.1)

@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from typing import cast
 
-from sqlalchemy import insert, update
+from sqlalchemy import Table, insert, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import city_of, utcnow
@@ -78,5 +79,5 @@ async def set_statuses(
         await session.execute(update(Evse).where(Evse.id.in_(ids)).values(status=status, status_since=now))
     if history:
         # The table, not the ORM entity: a plain executemany (every row names its city above).
-        await session.execute(insert(StatusChange.__table__), history)
+        await session.execute(insert(cast("Table", StatusChange.__table__)), history)
     return len(history)

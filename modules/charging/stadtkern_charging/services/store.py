@@ -11,6 +11,7 @@ from stadtkern_charging import payment
 from stadtkern_charging.models import Connector, Evse, Location, StatusChange, new_id
 from stadtkern_charging.ocpi.hours import always_open
 from stadtkern_charging.ocpi.records import ConnectorRecord, EvseRecord, LocationRecord
+from stadtkern_charging.services.merge import merge_location
 from stadtkern_charging.services.status import evse_key, set_status
 
 _LOCATION_COPIED = [
@@ -147,6 +148,7 @@ async def write_location(session: AsyncSession, source: str, record: LocationRec
         set_status(session, gone, "REMOVED", source=source, live=record.live)
     refresh_location(row)
     await session.flush()
+    await merge_location(session, row)
     return row
 
 
