@@ -7,6 +7,7 @@ from pathlib import Path
 from core.api import ModuleSpec, PushTopic, ScheduledJob
 from schemas import LocalizedText
 from stadtkern_charging.controllers.devices import route_handlers as device_routes
+from stadtkern_charging.controllers.ngsi import route_handlers as ngsi_routes
 from stadtkern_charging.controllers.receiver import route_handlers as receiver_routes
 from stadtkern_charging.controllers.resident import route_handlers as resident_routes
 from stadtkern_charging.controllers.sender import route_handlers as sender_routes
@@ -37,6 +38,7 @@ spec = ModuleSpec(
         *resident_routes,
         *device_routes,
         *sender_routes,
+        *ngsi_routes,
         *receiver_routes,
         *partner_routes,
         *source_routes,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,3 +76,27 @@ async def test_importing_our_own_export_yields_the_same_data(
     assert set(copied) == set(original) == {"Gent Zuid", "P-Huset Leonard"}
     for name, obj in original.items():
         assert _without_id(copied[name]) == _without_id(obj)
+
+
+async def test_ngsi_ld_key_values(imported: None, client: AsyncTestClient[Litestar]) -> None:
+    response = await client.get("/v1/dortmund/charging/ngsi-ld/v1/entities", params={"type": "EVChargingStation"})
+    assert response.status_code == 200 and response.headers["ngsild-results-count"] == "2"
+    assert "json-ld#context" in response.headers["link"]
+    gent = next(e for e in response.json() if e["name"] == "Gent Zuid")
+    assert gent["id"].startswith("urn:ngsi-ld:EVChargingStation:") and gent["type"] == "EVChargingStation"
+    assert gent["location"] == {"type": "Point", "coordinates": [3.729944, 51.047599]}
+    assert gent["address"]["addressLocality"] == "Gent" and gent["operator"] == "BeCharged"
+    # two EVSEs, one free, one reserved; both plugs Type 2
+    assert (gent["capacity"], gent["availableCapacity"], gent["socketType"], gent["status"]) == (
+        2,
+        1,
+        ["Type2"],
+        ["working"],
+    )
+    # the FIWARE example's shape: the same keys for what both describe
+    fiware = json.loads((Path(__file__).parent / "data" / "fiware" / "example.json").read_text())
+    shared = {"id", "type", "name", "location", "capacity", "socketType", "address", "operator", "allowedVehicleType"}
+    assert shared <= set(fiware) and shared <= set(gent)
+    assert {type(gent[k]) for k in shared} == {type(fiware[k]) for k in shared}
+    bad = await client.get("/v1/dortmund/charging/ngsi-ld/v1/entities", params={"type": "OffStreetParking"})
+    assert bad.status_code == 422 and "query.type" in bad.text
