@@ -8,6 +8,7 @@ from core.api import ModuleSpec, PushTopic, ScheduledJob
 from schemas import LocalizedText
 from stadtkern_parking.alerts import TOPIC_CLOSURES, TOPIC_SPACE
 from stadtkern_parking.controllers import route_handlers as resident_routes
+from stadtkern_parking.export_routes import route_handlers as export_routes
 from stadtkern_parking.jobs import run_history, run_poll, run_simulate
 from stadtkern_parking.models import ALL_MODELS
 from stadtkern_parking.privacy import device_data
@@ -19,7 +20,7 @@ from stadtkern_parking.staff import route_handlers as staff_routes
 spec = ModuleSpec(
     id="parking",
     title=LocalizedText(de="Parken", en="Parking"),
-    route_handlers=[*resident_routes, *device_routes, *staff_routes],
+    route_handlers=[*resident_routes, *device_routes, *export_routes, *staff_routes],
     settings=ParkingSettings,
     models=ALL_MODELS,
     migrations=Path(__file__).parent / "migrations",
