@@ -56,5 +56,12 @@ async def merge_location(session: AsyncSession, location: Location) -> None:
             await session.execute(update(Location).where(Location.id.in_(ids)).values(merged_into_id=location.id))
         location.merged_into_id = None
         return
+    # A register import into a city without live sources (or before them) looks nothing up per row.
+    if "charging_has_live" not in session.info:
+        found = await session.scalar(select(Evse.id).where(Evse.live.is_(True)).limit(1))
+        session.info["charging_has_live"] = found is not None
+    if not session.info["charging_has_live"]:
+        location.merged_into_id = None
+        return
     lives = await _same(session, location, live=True)
     location.merged_into_id = lives[0].id if lives else None
