@@ -34,8 +34,9 @@ class Idea(TenantOwned):
 
     __tablename__ = "ideas_idea"
     __table_args__ = (
-        Index("ix_ideas_idea_public", "tenant_id", "moderation", "published_at"),
-        Index("ix_ideas_idea_supported", "tenant_id", "moderation", "supporters"),
+        # The pool's two orders end in the id, as the keyset pagination does: a page is an index range.
+        Index("ix_ideas_idea_newest", "tenant_id", "moderation", "published_at", "id"),
+        Index("ix_ideas_idea_most_supported", "tenant_id", "moderation", "supporters", "id"),
     )
 
     title: Mapped[str] = mapped_column(String(120))
