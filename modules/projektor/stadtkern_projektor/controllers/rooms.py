@@ -10,10 +10,21 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
 
-from core.api import DEFAULT_LIMIT, Invalid, paginate, plausible_year, require_device, utcnow
-from schemas import Page
+from core.api import (
+    DEFAULT_LIMIT,
+    Invalid,
+    deleted_since,
+    paginate,
+    parse_since,
+    plausible_year,
+    require_device,
+    sync_token,
+    utcnow,
+)
+from schemas import DeltaPage, Page
 from stadtkern_projektor.controllers.common import Ctx, device_of
 from stadtkern_projektor.models import Equipment, Room
+from stadtkern_projektor.models.resources import RESOURCE_ROOM
 from stadtkern_projektor.schemas.bookings import BookingOut, SlotBookingIn, booking_out
 from stadtkern_projektor.schemas.resources import (
     AvailabilityOut,
@@ -29,13 +40,25 @@ from stadtkern_projektor.services.slots import free_slots
 MAX_WINDOW_DAYS = 31
 
 
-@get("/rooms", summary="The lab's rooms and areas, in the caller's language")
+@get("/rooms", summary="The lab's rooms and areas, in the caller's language; ?since= deltas")
 async def list_rooms(
-    ctx: Ctx, cursor: FromQuery[str | None] = None, limit: FromQuery[int] = DEFAULT_LIMIT
-) -> Page[RoomOut]:
-    """Cursor-paginated."""
-    rows, next_cursor = await paginate(ctx.session, select(Room), [Room.id], cursor=cursor, limit=limit)
-    return Page(items=[room_out(r, ctx.locales) for r in rows], next_cursor=next_cursor)
+    ctx: Ctx,
+    since: FromQuery[str | None] = None,
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[int] = DEFAULT_LIMIT,
+) -> DeltaPage[RoomOut]:
+    """Cursor-paginated; with ``?since=`` changed rooms, and on the first page the deleted ones."""
+    token = sync_token(utcnow())
+    changed = parse_since(since)
+    stmt = select(Room)
+    deleted: list[str] = []
+    if changed is not None:
+        stmt = stmt.where(Room.updated_at > changed)
+        if not cursor:
+            deleted = await deleted_since(ctx.session, RESOURCE_ROOM, changed)
+    rows, next_cursor = await paginate(ctx.session, stmt, [Room.id], cursor=cursor, limit=limit)
+    items = [room_out(r, ctx.locales) for r in rows]
+    return DeltaPage(items=items, deleted=deleted, sync_token=token, next_cursor=next_cursor)
 
 
 @get("/rooms/{room_id:uuid}", summary="One room or area")

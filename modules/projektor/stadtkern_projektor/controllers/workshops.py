@@ -8,8 +8,8 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import DEFAULT_LIMIT, NotFound, require_device, utcnow
-from schemas import Page
+from core.api import DEFAULT_LIMIT, NotFound, parse_since, require_device, sync_token, utcnow
+from schemas import DeltaPage
 from stadtkern_projektor.controllers.common import Ctx, device_of
 from stadtkern_projektor.models import Session
 from stadtkern_projektor.schemas.bookings import BookingOut, SeatBookingIn, booking_out
@@ -19,14 +19,24 @@ from stadtkern_projektor.services.seats import SeatRequest, book_seat, get_works
 from stadtkern_projektor.services.workshops import sessions_of, workshop_page
 
 
-@get("/workshops", summary="Workshops with sessions still to come, seats left per session")
+@get("/workshops", summary="Workshops with sessions still to come, seats left per session; ?since= deltas")
 async def list_workshops(
-    ctx: Ctx, cursor: FromQuery[str | None] = None, limit: FromQuery[int] = DEFAULT_LIMIT
-) -> Page[WorkshopOut]:
-    """Cursor-paginated; each with all its sessions."""
-    rows, next_cursor = await workshop_page(ctx.session, now=utcnow(), staff=False, cursor=cursor, limit=limit)
+    ctx: Ctx,
+    since: FromQuery[str | None] = None,
+    cursor: FromQuery[str | None] = None,
+    limit: FromQuery[int] = DEFAULT_LIMIT,
+) -> DeltaPage[WorkshopOut]:
+    """Cursor-paginated; each with all its sessions. With ``?since=`` only workshops whose texts,
+    sessions, seats or waiting lists changed (apps poll this for seats left)."""
+    now = utcnow()
+    token = sync_token(now)
+    changed = parse_since(since)
+    rows, next_cursor = await workshop_page(
+        ctx.session, now=now, staff=False, cursor=cursor, limit=limit, changed_since=changed
+    )
     sessions = await sessions_of(ctx.session, [r.id for r in rows])
-    return Page(items=[workshop_out(r, sessions[r.id], ctx.locales) for r in rows], next_cursor=next_cursor)
+    items = [workshop_out(r, sessions[r.id], ctx.locales) for r in rows]
+    return DeltaPage(items=items, deleted=[], sync_token=token, next_cursor=next_cursor)
 
 
 @get("/workshops/{workshop_id:uuid}", summary="One workshop with its sessions and seats left")

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from collections.abc import Sequence
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import paginate
@@ -36,10 +36,24 @@ async def sessions_of(session: AsyncSession, workshop_ids: Sequence[uuid.UUID]) 
 
 
 async def workshop_page(
-    session: AsyncSession, *, now: dt.datetime, staff: bool, cursor: str | None, limit: int
+    session: AsyncSession,
+    *,
+    now: dt.datetime,
+    staff: bool,
+    cursor: str | None,
+    limit: int,
+    changed_since: dt.datetime | None = None,
 ) -> tuple[list[Workshop], str | None]:
-    """Workshops with a session still to come (staff: all), one page."""
+    """Workshops with a session still to come (staff: all), one page; with ``changed_since`` only
+    those whose texts, sessions or seats (any booking of theirs) changed since then."""
     stmt = select(Workshop)
+    if changed_since is not None:
+        touched = (
+            select(Session.workshop_id)
+            .outerjoin(Booking, Booking.session_id == Session.id)
+            .where(or_(Session.updated_at > changed_since, Booking.updated_at > changed_since))
+        )
+        stmt = stmt.where(or_(Workshop.updated_at > changed_since, Workshop.id.in_(touched)))
     if not staff:
         upcoming = select(Session.workshop_id).where(Session.ends_at > now, Session.cancelled_at.is_(None))
         stmt = stmt.where(Workshop.published.is_(True), Workshop.id.in_(upcoming))
