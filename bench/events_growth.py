@@ -78,6 +78,8 @@ def _texts(rng: random.Random) -> dict[str, Any]:
 
 
 def _batch(rng: random.Random, size: int, now: dt.datetime) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    from stadtkern_events.near_cells import cells_of
+
     events, occurrences = [], []
     for _ in range(size):
         event_id, start = uuid.uuid4(), now + dt.timedelta(minutes=rng.randint(60, 120 * 24 * 60))
@@ -103,6 +105,8 @@ def _batch(rng: random.Random, size: int, now: dt.datetime) -> tuple[list[dict[s
             }
         )
         status = "cancelled" if rng.random() < 0.05 else "scheduled"
+        place = {"lat": events[-1]["lat"], "lon": events[-1]["lon"]}
+        place.update(cells_of(place["lat"], place["lon"]))
         for week in range(33 if weekly else 1):
             at = start + dt.timedelta(weeks=week)
             occurrences.append(
@@ -114,6 +118,7 @@ def _batch(rng: random.Random, size: int, now: dt.datetime) -> tuple[list[dict[s
                     "recurrence_id": at,
                     "status": status,
                     "published": True,
+                    **place,
                 }
             )
     return events, occurrences

@@ -3,9 +3,11 @@
 Migrates the database at ``--url`` (the events lineage included), replaces Dortmund's events by
 ``--events`` one-off events spread uniformly over the city (about 22 x 20 km), each with one
 occurrence in the next 400 days, and runs ``--queries`` first pages (50 rows, time order) at random
-centres in the city (after 50 untimed ones), one after the other on one connection, through the
-list's own statement.
-``--old`` runs the arithmetic filter the list used before the spatial index, for comparison.
+centres in the city (after 50 untimed ones), one after the other on one connection, each built as
+a cache miss builds it (the list's query, the row mapping and the JSON: ``_build_page``), which
+serves a circle of up to 6 km from the occurrences' grid cells (``near_cells``).
+``--gist`` takes ``core.api.near`` on the events instead (the spatial index, date order walked);
+``--old`` the arithmetic filter the list used before the spatial index (query only).
 ``--mode text`` runs the full-text filter instead (``q=konzert``, no place): ``--share`` of the
 events carry the word (in the title of half of them, in the description of the others), so the
 planner faces a rare word (0.001) as well as a common one (0.2).
@@ -51,6 +53,7 @@ def _texts(rng: random.Random, share: float) -> dict[str, Any]:
 async def load(session: Any, count: int, rng: random.Random, share: float = 0.0) -> None:
     from sqlalchemy import delete, insert
     from stadtkern_events.models import Event, Occurrence
+    from stadtkern_events.near_cells import cells_of
 
     from core.api import utcnow
 
@@ -65,27 +68,43 @@ async def load(session: Any, count: int, rng: random.Random, share: float = 0.0)
             common = {"tenant_id": "dortmund", "starts_at": start, "ends_at": start + dt.timedelta(hours=2)}
             events.append({"id": event_id, **common, **_texts(rng, share), "time_zone": "Europe/Berlin"})
             events[-1].update(lat=lat, lon=lon, published=True, expanded_until=now + dt.timedelta(days=400))
-            occurrences.append({**common, "event_id": event_id, "recurrence_id": start, "status": "scheduled"})
+            place = {"lat": lat, "lon": lon, **cells_of(lat, lon)}
+            occurrences.append({**common, **place, "event_id": event_id, "recurrence_id": start, "status": "scheduled"})
             occurrences[-1]["published"] = True
         await session.execute(insert(Event), events)
         await session.execute(insert(Occurrence), occurrences)
 
 
-def statement(ctx: Any, lat: float, lon: float, radius_km: float, old: bool, mode: str = "near") -> Any:
-    from stadtkern_events.filters import Filters
+def old_statement(ctx: Any, lat: float, lon: float, radius_km: float) -> Any:
+    """The arithmetic filter the list used before the spatial index (walks the date order)."""
+    from stadtkern_events.filters import filters_of
     from stadtkern_events.models import Event
 
     from core.api import utcnow
 
-    kw: dict[str, Any] = dict.fromkeys(("start", "end", "when", "category", "district", "free", "accessibility", "q"))
-    if mode == "text":
-        kw["q"] = "konzert"
-        return Filters(**kw, lat=None, lon=None, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
-    if not old:
-        return Filters(**kw, lat=lat, lon=lon, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
-    stmt = Filters(**kw, lat=None, lon=None, radius_km=radius_km, hide_cancelled=True).statement(ctx, utcnow())
+    stmt = filters_of(None, None, None, None, None, None, None, radius_km, None, None, None, True).statement(
+        ctx, utcnow()
+    )
     dlat, dlon = Event.lat - lat, (Event.lon - lon) * math.cos(math.radians(lat))
     return stmt.where(Event.lat.is_not(None), dlat * dlat + dlon * dlon <= (radius_km / 111.32) ** 2)
+
+
+async def page(ctx: Any, lat: float, lon: float, args: argparse.Namespace) -> int:
+    """The list's own first page (query, mapping, JSON), as a cache miss builds it; returns its length."""
+    import msgspec
+    from stadtkern_events.controllers import _build_page
+    from stadtkern_events.filters import filters_of
+
+    from core.api import utcnow
+
+    if args.mode == "text":
+        filters = filters_of(None, None, None, None, None, None, None, 5.0, None, None, "konzert", True)
+    else:
+        filters = filters_of(None, None, None, None, None, lat, lon, args.radius_km, None, None, None, True)
+        if args.gist:
+            filters.cells = lambda: None  # type: ignore[method-assign]
+    built = await _build_page(ctx, filters, utcnow(), 1, since=None, cursor=None, limit=50)
+    return len(msgspec.json.decode(built.body)["items"])
 
 
 async def run(args: argparse.Namespace) -> None:
@@ -116,15 +135,18 @@ async def run(args: argparse.Namespace) -> None:
     latencies, rows_seen = [], 0
     order = [Occurrence.starts_at, Occurrence.event_id]
     async with factory() as session:
-        ctx = types.SimpleNamespace(session=session, settings=EventsSettings(), tenant=tenant)
+        ctx = types.SimpleNamespace(session=session, settings=EventsSettings(), tenant=tenant, locales=("de", "en"))
         for i in range(args.queries + WARM_UP):
             lat, lon = CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.12, 0.12)
             start = time.perf_counter()
-            query = statement(ctx, lat, lon, args.radius_km, args.old, args.mode)
-            rows, _ = await paginate(session, query, order, cursor=None)
+            if args.old:
+                rows, _ = await paginate(session, old_statement(ctx, lat, lon, args.radius_km), order, cursor=None)
+                count = len(rows)
+            else:
+                count = await page(ctx, lat, lon, args)
             if i >= WARM_UP:
                 latencies.append(time.perf_counter() - start)
-                rows_seen += len(rows)
+                rows_seen += count
     if not args.keep:
         async with session_factory(engine)() as session, session.begin():
             await load(session, 0, rng)
@@ -143,6 +165,7 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--radius-km", type=float, default=1.0)
     parser.add_argument("--old", action="store_true", help="the arithmetic filter used before the spatial index")
+    parser.add_argument("--gist", action="store_true", help="core.api.near on the events instead of the grid cells")
     parser.add_argument("--keep", action="store_true", help="leave the events in the database (to EXPLAIN)")
     parser.add_argument("--mode", choices=("near", "text"), default="near")
     parser.add_argument("--share", type=float, default=0.09, help="text: the share of events with the word")

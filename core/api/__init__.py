@@ -30,6 +30,7 @@ from core.api.moments import check_years, plausible_year
 from core.api.paging import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
+    after_cursor,
     check_limit,
     deleted_since,
     paginate,
@@ -86,6 +87,7 @@ __all__ = [
     "TenantScoped",
     "TextIndex",
     "Tombstone",
+    "after_cursor",
     "all_cities",
     "check_limit",
     "check_texts",

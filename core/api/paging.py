@@ -83,6 +83,20 @@ async def paginate(
     return rows, next_cursor
 
 
+def after_cursor(
+    cursor: str | None, order_by: Sequence[InstrumentedAttribute[Any]], *, descending: bool = False
+) -> ColumnElement[bool] | None:
+    """The condition :func:`paginate` adds for ``cursor`` (rows after it in ``order_by`` order),
+    for a statement that must apply it in several places (each part of a union); None without one."""
+    if not cursor:
+        return None
+    last = decode_cursor(cursor, order_by)
+    # bound with the columns' own types: a GUID is compared as stored (bytes on SQLite), not as text
+    bound = tuple_(*[literal(v, c.type) for v, c in zip(last, order_by, strict=True)])
+    key = tuple_(*order_by)
+    return key < bound if descending else key > bound
+
+
 async def paginate_and_peek(
     session: AsyncSession,
     statement: Select[Any],
@@ -94,12 +108,9 @@ async def paginate_and_peek(
 ) -> tuple[list[Any], str | None, Any | None]:
     """:func:`paginate`, plus the first row of the next page (None on the last page), from the same query."""
     check_limit(limit)
-    key = tuple_(*order_by)
-    if cursor:
-        last = decode_cursor(cursor, order_by)
-        # bound with the columns' own types: a GUID is compared as stored (bytes on SQLite), not as text
-        bound = tuple_(*[literal(v, c.type) for v, c in zip(last, order_by, strict=True)])
-        statement = statement.where(key < bound if descending else key > bound)
+    after = after_cursor(cursor, order_by, descending=descending)
+    if after is not None:
+        statement = statement.where(after)
     ordering = [c.desc() for c in order_by] if descending else list(order_by)
     result = await session.execute(statement.order_by(*ordering).limit(limit + 1))
     # (not statement.column_descriptions: building those cost more than mapping a page's rows)

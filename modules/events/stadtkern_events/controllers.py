@@ -141,15 +141,18 @@ async def _build_page(
     # list keeps its ETag and answers 304 rather than never.
     token = sync_token(now.replace(second=0, microsecond=0))
     changed_since = parse_since(since)
-    stmt = filters.statement(ctx, now)
+    # A delta (?since) filters on the events after the cells' LIMITs would cut: it takes the index.
+    cells = filters.cells() if sort == "start" and changed_since is None else None
+    if cells is None:
+        columns, order = filters.statement(ctx, now).with_only_columns(*LIST_COLUMNS), None
+    else:
+        columns, order = filters.near_page(ctx, now, cells, cursor=cursor, limit=limit)
     deleted: list[str] = []
     if changed_since is not None:
-        stmt = stmt.where(Event.updated_at > changed_since)
+        columns = columns.where(Event.updated_at > changed_since)
         if not cursor:
             deleted = await deleted_since(ctx.session, RESOURCE, changed_since)
-    rows, next_cursor, following = await _fetch(
-        ctx, filters, stmt.with_only_columns(*LIST_COLUMNS), sort, cursor, limit
-    )
+    rows, next_cursor, following = await _fetch(ctx, filters, columns, sort, order, cursor, limit)
     body = msgspec.json.encode(
         DeltaPage(
             items=[row_out(r, ctx.locales) for r in rows],
@@ -183,10 +186,18 @@ LIST_ORDER = (Occurrence.starts_at, Occurrence.event_id)
 
 
 async def _fetch(
-    ctx: ModuleContext[EventsSettings], filters: Filters, stmt: Select[Any], sort: str, cursor: str | None, limit: int
+    ctx: ModuleContext[EventsSettings],
+    filters: Filters,
+    stmt: Select[Any],
+    sort: str,
+    order: tuple[Any, Any] | None,
+    cursor: str | None,
+    limit: int,
 ) -> tuple[list[Any], str | None, Any | None]:
     """A page of ``stmt`` (rows of LIST_COLUMNS) in the asked order, the next cursor and the row after
-    the page, from one query; ties always soonest first."""
+    the page, from one query; ties always soonest first. ``order``: the columns of a near_page."""
+    if order is not None:
+        return await paginate_and_peek(ctx.session, stmt, order, cursor=cursor, limit=limit)
     if sort == "start":
         return await paginate_and_peek(ctx.session, stmt, LIST_ORDER, cursor=cursor, limit=limit)
     if sort == "distance":

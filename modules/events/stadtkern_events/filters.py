@@ -7,9 +7,12 @@ from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
+from sqlalchemy.sql.elements import ColumnElement
 
 from core.api import Invalid, ModuleContext, matching, near
+from stadtkern_events import near_cells
 from stadtkern_events.models import ACCESSIBILITY, TEXT_INDEX, Event, Occurrence
+from stadtkern_events.serializers import EVENT_COLUMNS, LIST_COLUMNS, OCCURRENCE_COLUMNS
 from stadtkern_events.settings import EventsSettings
 
 
@@ -52,6 +55,14 @@ class Filters:
         self.free, self.accessibility, self.q = free, accessibility, q
         self.prefix, self.hide_cancelled = prefix, hide_cancelled
 
+    def cells(self) -> tuple[str, list[int]] | None:
+        """The grid cells of the circle when near_cells serves it (see there), else None."""
+        if self.lat is None or self.lon is None or not (-90 <= self.lat <= 90 and -180 <= self.lon <= 180):
+            return None
+        if not 0 < self.radius_km <= 200:
+            return None  # statement() names the field
+        return near_cells.plan(self.lat, self.lon, self.radius_km * 1000)
+
     def window(self, ctx: ModuleContext[EventsSettings], now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
         """The time window ``[start, end)`` the list covers at ``now``."""
         start, end = self.start, self.end
@@ -70,20 +81,26 @@ class Filters:
 
     def statement(self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, bounded: bool = True) -> Select[Any]:
         """Occurrences (with their events) that pass the filters; ``bounded=False`` drops the window's end."""
+        stmt = select(Occurrence).join(Occurrence.event).options(contains_eager(Occurrence.event))
+        return self.event_filters(ctx, stmt.where(*self.occurrence_filters(ctx, now, bounded=bounded)))
+
+    def occurrence_filters(
+        self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, bounded: bool = True
+    ) -> list[ColumnElement[bool]]:
+        """The conditions on the occurrence rows alone: published, in the window, not cancelled."""
         start, end = self.window(ctx, now)
-        stmt = (
-            select(Occurrence)
-            .join(Occurrence.event)
-            .options(contains_eager(Occurrence.event))
-            .where(
-                Occurrence.published.is_(True),
-                Occurrence.ends_at > start,
-            )
-        )
+        conditions = [Occurrence.published.is_(True), Occurrence.ends_at > start]
         if bounded:
-            stmt = stmt.where(Occurrence.starts_at < end)
+            conditions.append(Occurrence.starts_at < end)
         if self.hide_cancelled:
-            stmt = stmt.where(Occurrence.status != "cancelled")
+            conditions.append(Occurrence.status != "cancelled")
+        return conditions
+
+    def event_filters(
+        self, ctx: ModuleContext[EventsSettings], stmt: Select[Any], *, place: bool = True
+    ) -> Select[Any]:
+        """``stmt`` (which joins the events) limited by the conditions on the events; ``place=False``
+        leaves the circle out (still checked: near_cells applies it to the occurrences)."""
         if self.category:
             if self.category not in ctx.settings.categories:
                 raise Invalid("query.category", f"unknown category; one of {', '.join(ctx.settings.categories)}")
@@ -103,14 +120,46 @@ class Filters:
                 raise Invalid("query.lat", "not a coordinate")
             if not 0 < self.radius_km <= 200:
                 raise Invalid("query.radius_km", "must be between 0 and 200")
-            # Through the places' spatial index (events_0004), great-circle distance on both databases.
-            stmt = near(ctx.session, stmt, Event, self.lat, self.lon, self.radius_km * 1000)
+            if place:  # through the places' spatial index (events_0004)
+                stmt = near(ctx.session, stmt, Event, self.lat, self.lon, self.radius_km * 1000)
         if self.q and self.q.strip():
             if len(self.q) > 100:
                 raise Invalid("query.q", "at most 100 characters")
             # The stored, weighted German vector and its index (core.api.matching, events_0005).
             stmt = matching(ctx.session, stmt, TEXT_INDEX, self.q, prefix=self.prefix)
         return stmt
+
+    def has_event_filters(self) -> bool:
+        """Whether a condition on the events (not only on the occurrences) narrows the list."""
+        return bool(self.category or self.district or self.accessibility or self.free or (self.q and self.q.strip()))
+
+    def near_page(
+        self,
+        ctx: ModuleContext[EventsSettings],
+        now: dt.datetime,
+        cells: tuple[str, list[int]],
+        *,
+        cursor: str | None,
+        limit: int,
+    ) -> tuple[Select[Any], tuple[Any, Any]]:
+        """The list's rows (serializers.LIST_COLUMNS) for a circle near_cells serves, and their order.
+
+        Without conditions on the events, the cell parts read the occurrences' index alone and only
+        the page's rows are joined to their events; with them, each part joins (and filters) itself."""
+        if self.lat is None or self.lon is None:
+            raise ValueError("near_page needs a point")
+        radius_m, joined = self.radius_km * 1000, self.has_event_filters()
+        occurrences = OCCURRENCE_COLUMNS
+        stmt = select(*(LIST_COLUMNS if joined else occurrences)).where(*self.occurrence_filters(ctx, now))
+        if joined:
+            stmt = self.event_filters(ctx, stmt.join(Occurrence.event), place=False)
+        found, order = near_cells.in_circle(
+            ctx.session, stmt, self.lat, self.lon, radius_m, cells, cursor=cursor, limit=limit
+        )
+        if joined:
+            return select(found), order
+        page = select(*(found.c[c.key] for c in occurrences), *EVENT_COLUMNS)
+        return page.join(Event, Event.id == found.c.event_id), order
 
 
 def filters_of(

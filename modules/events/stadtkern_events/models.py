@@ -106,6 +106,9 @@ class Event(TenantOwned):
     expanded_until: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
 
 
+COVERED = ("ends_at", "status", "lat", "lon")
+
+
 class Occurrence(TenantOwned):
     """One expanded occurrence; rebuilt from the event's schedule whenever the event changes."""
 
@@ -114,6 +117,12 @@ class Occurrence(TenantOwned):
         UniqueConstraint("event_id", "starts_at", name="uq_events_occurrence"),
         Index("ix_events_occurrence_list", "tenant_id", "published", "starts_at", "event_id"),
         Index("ix_events_occurrence_ends", "tenant_id", "published", "ends_at"),
+        # "Near me, soonest first" (near_cells.py): a cell's dates in start order, filtered on the
+        # index's own columns (end, status, point) before any event is looked up.
+        *(
+            Index(f"ix_events_occurrence_{cell}", "tenant_id", "published", cell, "starts_at", "event_id", *COVERED)
+            for cell in ("cell_s", "cell_m")
+        ),
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
@@ -122,6 +131,12 @@ class Occurrence(TenantOwned):
     recurrence_id: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     status: Mapped[str] = mapped_column(String(16))
     published: Mapped[bool] = mapped_column(Boolean)
+    # The event's point and its grid cells at two sizes (near_cells.py), copied when the
+    # occurrences are rebuilt, which happens on every change of the event.
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    cell_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cell_m: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     event: Mapped[Event] = relationship(Event, lazy="raise")
 

@@ -42,7 +42,7 @@ LIST_COLUMNS = (
     Event.accessibility,
     Event.updated_at,
 )
-EVENT_COLUMNS = LIST_COLUMNS[4:]
+OCCURRENCE_COLUMNS, EVENT_COLUMNS = LIST_COLUMNS[:4], LIST_COLUMNS[4:]
 
 
 def place_of(event: Event) -> Place | None:

@@ -24,6 +24,7 @@ from stadtkern_events.models import (
     Reminder,
     pack,
 )
+from stadtkern_events.near_cells import cells_of
 from stadtkern_events.recurrence import ScheduleError, check_rrule, expand, local_midnight, parse_moment, to_utc
 from stadtkern_events.schemas import EventIn
 from stadtkern_events.settings import EventsSettings
@@ -170,6 +171,7 @@ async def rebuild_occurrences(session: AsyncSession, event: Event, settings: Eve
         window_end=horizon,
         cap=settings.max_occurrences,
     )
+    place = {"lat": event.lat, "lon": event.lon, **cells_of(event.lat, event.lon)}
     for occ in expanded:
         session.add(
             Occurrence(
@@ -179,6 +181,7 @@ async def rebuild_occurrences(session: AsyncSession, event: Event, settings: Eve
                 recurrence_id=occ.recurrence_id,
                 status=occ.status or event.status,
                 published=event.published,
+                **place,
             )
         )
     event.expanded_until = horizon

@@ -8,13 +8,15 @@ import types
 import uuid
 from typing import Any
 
+import pytest
 from events_testkit import DORTMUND, event_body, local
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from stadtkern_events.filters import Filters
+from stadtkern_events.filters import Filters, filters_of
 from stadtkern_events.models import Event, Occurrence
+from stadtkern_events.near_cells import cells_of
 from stadtkern_events.settings import EventsSettings
 
 from core.api import distance_m, is_postgres, utcnow
@@ -137,6 +139,9 @@ async def _many_events(sessions: async_sessionmaker[AsyncSession], count: int) -
                 "recurrence_id": start,
                 "status": "scheduled",
                 "published": True,
+                "lat": lat,
+                "lon": lon,
+                **cells_of(lat, lon),
             }
         )
     async with sessions() as session, session.begin():
@@ -180,3 +185,70 @@ async def test_the_near_me_query_runs_on_the_spatial_index(sessions: async_sessi
             assert "rtree_events_event VIRTUAL TABLE INDEX" in plan, plan
         rows = (await session.scalars(stmt)).all()
         assert rows and all(distance_m(r.event.lat, r.event.lon, *PARK) <= 1000 for r in rows)
+
+
+async def _pages(client: Client, params: dict[str, Any]) -> list[tuple[str, str]]:
+    seen, cursor = [], None
+    while True:
+        response = await client.get(f"{BASE}/occurrences", params={**params, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        seen += [(item["start"], item["event_id"]) for item in response.json()["items"]]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return seen
+
+
+@pytest.mark.parametrize("radius_km", [0.4, 1.2, 2.4, 5.5, 8.0])  # small cells, medium cells, the index
+async def test_near_me_pages_in_time_order_through_the_grid_cells(
+    client: Client, sessions: async_sessionmaker[AsyncSession], radius_km: float
+) -> None:
+    staff = await staff_headers(client, sessions)
+    placed: dict[str, tuple[tuple[float, float], str]] = {}
+    for i in range(30):  # a spiral out to 7.25 km, across cell borders, two categories, 4 weekly dates each
+        point = destination(*PARK, bearing=i * 137 % 360, metres=250.0 * i)
+        category = "concert" if i % 2 else "market"
+        body = event_body(
+            start=local(1 + i % 6, 8 + i % 12),
+            end=local(1 + i % 6, 9 + i % 12),
+            place={"name": "Ort", "lat": point[0], "lon": point[1]},
+            categories=[category],
+            rrule="FREQ=WEEKLY;COUNT=4",
+        )
+        response = await client.post(f"{BASE}/events", json=body, headers=staff)
+        assert response.status_code == 201, response.text
+        placed[response.json()["id"]] = (point, category)
+    base = {"lat": PARK[0], "lon": PARK[1], "radius_km": radius_km, "limit": 7}
+    for extra in ({}, {"category": "concert"}):
+        seen = await _pages(client, {**base, **extra})
+        inside = {
+            e
+            for e, (point, category) in placed.items()
+            if distance_m(*point, *PARK) <= radius_km * 1000 and extra.get("category", category) == category
+        }
+        assert {e for _, e in seen} == inside, (radius_km, extra)
+        assert len(seen) == 4 * len(inside)  # every weekly date once, none twice across pages
+        everything = await _pages(client, {**base, **extra, "limit": 200})
+        assert seen == everything  # the same order page by page as in one go: soonest first
+
+
+async def test_the_near_me_page_runs_on_the_cell_index(sessions: async_sessionmaker[AsyncSession]) -> None:
+    await _many_events(sessions, 2_000)
+    async with sessions() as session:
+        ctx: Any = types.SimpleNamespace(session=session, settings=EventsSettings(), tenant=DORTMUND)
+        filters = filters_of(None, None, None, None, None, PARK[0], PARK[1], 2.0, None, None, None, True)
+        cells = filters.cells()
+        assert cells is not None and cells[0] == "cell_m"
+        stmt, order = filters.near_page(ctx, utcnow(), cells, cursor=None, limit=50)
+        stmt = stmt.where(Event.tenant_id == "dortmund").order_by(*order).limit(51)
+        sql = str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
+        sql = sql.replace(
+            "WHERE events_occurrence.published",
+            "WHERE events_occurrence.tenant_id = 'dortmund' AND events_occurrence.published",
+        )
+        if is_postgres(session):
+            await session.execute(text("ANALYZE events_occurrence"))
+            plan = "\n".join(row[0] for row in await session.execute(text(f"EXPLAIN {sql}")))
+        else:
+            plan = "\n".join(row[-1] for row in await session.execute(text(f"EXPLAIN QUERY PLAN {sql}")))
+        assert "ix_events_occurrence_cell_m" in plan, plan
+        assert "Seq Scan on events_occurrence" not in plan, plan
