@@ -15,8 +15,9 @@ from stadtkern_charging.models import Connector, Evse, Location
 from stadtkern_charging.ocpi.hours import is_open
 from stadtkern_charging.services.store import tree
 
-# "Open now" is decided in Python (opening hours are local time with exceptions): a page that
-# loses rows to it is topped up from the following ones, this many times at most.
+# "Open now" is decided in Python (opening hours are local time with exceptions), and so is
+# "expired" (every EVSE removed): a page that loses rows to them is topped up from the following
+# ones, this many times at most.
 MAX_TOP_UPS = 10
 
 
@@ -60,8 +61,8 @@ def statement(filters: Filters, fresh_since: dt.datetime) -> Select[Any]:
     stmt = select(Location).where(Location.publish.is_(True), Location.merged_into_id.is_(None))
     if filters.on_connector:
         stmt = stmt.where(connector_match(filters, fresh_since))
-    else:  # a location whose EVSEs are all removed has expired (OCPI 2.2.1 §8.1)
-        stmt = stmt.where(exists(select(Evse.id).where(Evse.location_id == Location.id, Evse.status != "REMOVED")))
+    # Without connector filters a location whose EVSEs are all removed (expired, OCPI 2.2.1 § 8.1) is
+    # left out after loading (see :func:`listed`): rare, and no per-row subquery on the map.
     if filters.operators:
         stmt = stmt.where(Location.operator_key.in_([o.casefold() for o in filters.operators]))
     if filters.exclude_operators:
@@ -74,8 +75,11 @@ def statement(filters: Filters, fresh_since: dt.datetime) -> Select[Any]:
     return stmt
 
 
-def _open(row: Location, now: dt.datetime) -> bool:
-    return row.always_open or is_open(row.opening_times, row.time_zone, now)
+def listed(row: Location, filters: Filters, now: dt.datetime) -> bool:
+    """Post-filters on the loaded rows: some EVSE not removed, and open now when asked."""
+    if not any(e.status != "REMOVED" for e in row.evses):
+        return False
+    return not filters.open_now or row.always_open or is_open(row.opening_times, row.time_zone, now)
 
 
 async def nearest(
@@ -97,7 +101,7 @@ async def nearest(
         rows, cursor = await paginate_by_distance(
             session, stmt, Location, lat, lon, [Location.id], cursor=cursor, limit=limit - len(found)
         )
-        found += [(r, d) for r, d in rows if not filters.open_now or _open(r, now)]
+        found += [(r, d) for r, d in rows if listed(r, filters, now)]
         if cursor is None or len(found) >= limit:
             break
     return found, cursor
