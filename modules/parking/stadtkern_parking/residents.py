@@ -20,7 +20,7 @@ from stadtkern_parking.settings import ParkingSettings
 Ctx = RequestContext[ParkingSettings]
 MAX_ALERTS = 20
 MAX_FAVOURITES = 100
-Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$")]
+Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", max_length=5)]
 
 
 class NearIn(msgspec.Struct, forbid_unknown_fields=True):

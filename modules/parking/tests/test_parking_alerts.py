@@ -93,9 +93,10 @@ async def test_any_park_and_ride_near_a_point(
     await client.put(f"{BASE}/facilities/{facility['id']}/state", json={"free": 30}, headers=editor)
     (sent,) = await pushes(sessions, "parking.space")
     assert sent.data == {"facility_id": facility["id"], "free": "30"}
+    await _bad_alerts_name_the_field(client)
 
 
-async def test_bad_alerts_name_the_field(client: AsyncTestClient[Litestar]) -> None:
+async def _bad_alerts_name_the_field(client: AsyncTestClient[Litestar]) -> None:
     _, device = await register_device(client, "dortmund")
     cases = [
         ({"threshold": 5}, "body.facility_id"),

@@ -33,7 +33,7 @@ async def facilities_of(session: AsyncSession) -> dict[str, tuple[Any, int]]:
     return {sid: (fid, capacity or 0) for sid, fid, capacity in rows.all()}
 
 
-async def test_the_simulated_feed_moves_only_where_the_city_asks(
+async def _simulated_feed_moves_only_where_the_city_asks(
     database: str, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
     city = sessions_for_city(sessions, "schwerte")
@@ -90,6 +90,7 @@ async def test_compaction_makes_quarter_hour_day_rows_and_applies_retention(
         assert again["day_rows"] == 0
         later = await compact_history(session, BERLIN, now + dt.timedelta(days=29), raw_days=3, keep_days=30)
         assert later["days_deleted"] == 9  # 26th, 27th, 28th past 30 days; the 29th kept
+    await _simulated_feed_moves_only_where_the_city_asks(database, sessions)
 
 
 async def test_the_forecast_starts_from_the_live_state_and_ends_near_the_profile(

@@ -74,11 +74,10 @@ async def test_on_street_zone_and_single_spots(
     assert (live[zone["id"]].free, live[zone["id"]].occupied) == (3, 3)
     assert (live["santander:plaza_1"].free, live["santander:plaza_1"].status) == (1, "open")
     assert live["santander:plaza_1"].observed_at.isoformat() == "2018-09-21T12:00:00+00:00"
+    await _not_json_is_reported(database, sessions, server)
 
 
-async def test_not_json_is_reported(
-    database: str, sessions: async_sessionmaker[AsyncSession], server: FeedServer
-) -> None:
+async def _not_json_is_reported(database: str, sessions: async_sessionmaker[AsyncSession], server: FeedServer) -> None:
     run = await _poll(sessions, SourceConfig(id="x", type="fiware", url=server.put("/x", b"<html/>")))
     assert not run.ok and run.error is not None and run.error.startswith("not JSON")
 

@@ -93,6 +93,7 @@ async def test_bad_input_names_the_field(client: AsyncTestClient[Litestar], new_
         response = await client.post(f"{BASE}/facilities", json=data, headers=editor)
         assert response.status_code == 422, (field, response.text)
         assert [e["field"] for e in response.json()["errors"]] == [field], response.json()
+    await _import_reports_are_for_editors(client, new_staff)
 
 
 async def test_closed_today_wins_over_the_feed_until_lifted(
@@ -130,7 +131,7 @@ async def test_closed_today_wins_over_the_feed_until_lifted(
     assert pins["Theater"]["status"] == "open"
 
 
-async def test_import_reports_are_for_editors(client: AsyncTestClient[Litestar], new_staff: StaffFactory) -> None:
+async def _import_reports_are_for_editors(client: AsyncTestClient[Litestar], new_staff: StaffFactory) -> None:
     assert (await client.get(f"{BASE}/sources")).status_code == 401
     resident_reader = await new_staff("dortmund", {"events": "editor"})
     assert (await client.get(f"{BASE}/sources", headers=resident_reader)).status_code == 403
