@@ -22,7 +22,9 @@ def upgrade() -> None:
     _resources()
     _equipment()
     _workshops()
+    _sessions()
     _bookings()
+    _equipment_use()
     # The overlap rules: an exclusion constraint on PostgreSQL, triggers on SQLite (guarantees.py).
     guarantees.install(op.get_bind())
 
@@ -156,7 +158,7 @@ def _equipment() -> None:
 
 
 def _workshops() -> None:
-    """Workshops and their sessions."""
+    """Workshops."""
     op.create_table(
         "projektor_workshop",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -203,6 +205,9 @@ def _workshops() -> None:
         batch_op.create_index(batch_op.f("ix_projektor_workshop_room_id"), ["room_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_projektor_workshop_tenant_id"), ["tenant_id"], unique=False)
 
+
+def _sessions() -> None:
+    """A workshop's dates."""
     op.create_table(
         "projektor_session",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -238,7 +243,7 @@ def _workshops() -> None:
 
 
 def _bookings() -> None:
-    """Bookings and the equipment they use."""
+    """Bookings of slots and seats."""
     op.create_table(
         "projektor_booking",
         sa.Column("id", GUID(length=16), nullable=False),
@@ -309,6 +314,9 @@ def _bookings() -> None:
             ),
         )
 
+
+def _equipment_use() -> None:
+    """The equipment units bookings and sessions use."""
     op.create_table(
         "projektor_equipment_use",
         sa.Column("id", GUID(length=16), nullable=False),
