@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+from litestar import Litestar
 from sqlalchemy import func, select
 from stadtkern_ideas.models import STATUSES, Idea
 from support_ideas import BASE, MODERATOR, Client, Sessions
 
 from core.seed import seed_all
-from core.testing import make_settings, register_device, staff_headers
+from core.testing import make_settings, register_device, run_seed, staff_headers
 
 
-async def test_demo_ideas_in_every_status_and_no_doubles(database: str, client: Client, sessions: Sessions) -> None:
-    await seed_all(make_settings(database))
-    await seed_all(make_settings(database))  # a restart seeds nothing again
+async def test_demo_ideas_in_every_status_and_no_doubles(
+    database: str, app: Litestar, client: Client, sessions: Sessions
+) -> None:
+    await run_seed(app, sessions, "ideas", "dortmund")
+    await seed_all(make_settings(database))  # what a restart runs: the city has ideas, none are added
     listed = (await client.get(f"{BASE}/ideas?limit=50")).json()["items"]
     assert sorted(i["status"] for i in listed) == sorted(STATUSES)
     assert all(i["answer"] for i in listed if i["status"] != "received")
