@@ -39,7 +39,7 @@ sys.path.insert(0, str(ROOT))
 
 from litestar import Response, get  # noqa: E402
 
-from bench.events_list import _pinned, free_port, recreate_database, wrk_load  # noqa: E402
+from bench.events_list import _UNITS, _pinned, free_port, recreate_database  # noqa: E402
 
 DEFAULT_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/bench_charging"
 EXCERPT = ROOT / "modules" / "charging" / "tests" / "data" / "bnetza" / "ladesaeulenregister_excerpt.csv"
@@ -143,8 +143,84 @@ def bench_register(url: str, rows: int) -> dict[str, Any]:
     return figures
 
 
+PLUGS = (("IEC_62196_T2_COMBO", "DC", 150000), ("IEC_62196_T2", "AC_3_PHASE", 22080))
+EMPTY_LISTS = ("publish_allowed_to", "related_locations", "directions", "facilities", "images", "warnings")
+
+
+def _location(i: int, lid: Any, now: Any, rng: random.Random) -> dict[str, Any]:
+    row: dict[str, Any] = {name: [] for name in EMPTY_LISTS}
+    row.update(
+        id=lid,
+        tenant_id="dortmund",
+        source="bench",
+        source_id=f"DE*BEN*{i}",
+        country_code="DE",
+        party_id="BEN",
+        ocpi_id=str(i),
+        publish=True,
+        name=f"Ladepunkt {i}",
+        address="Straße 1",
+        city="Dortmund",
+        country="DEU",
+        lat=rng.uniform(51.42, 51.59),
+        lon=rng.uniform(7.31, 7.63),
+        time_zone="Europe/Berlin",
+        always_open=True,
+        payment_mask=3,
+        declared_payment_mask=0,
+        last_updated=now,
+        raw={},
+        operator={"name": "Bench"},
+        operator_key="bench",
+    )
+    return row
+
+
+def _evse(i: int, n: int, eid: Any, lid: Any, now: Any, rng: random.Random) -> dict[str, Any]:
+    evse_id = f"DE*BEN*E{i}*{n}"
+    status = rng.choice(("AVAILABLE", "CHARGING", "CHARGING", "OUTOFORDER"))
+    return {
+        "id": eid,
+        "tenant_id": "dortmund",
+        "location_id": lid,
+        "uid": f"{i}-{n}",
+        "evse_id": evse_id,
+        "evse_key": evse_id.replace("*", ""),
+        "status": status,
+        "status_since": now,
+        "status_reported_at": now,
+        "live": True,
+        "status_schedule": [],
+        "capabilities": [],
+        "directions": [],
+        "parking_restrictions": [],
+        "images": [],
+        "last_updated": now,
+    }
+
+
+def _connector(eid: Any, lid: Any, plug: tuple[str, str, int], now: Any, ident: Any) -> dict[str, Any]:
+    standard, power_type, watts = plug
+    return {
+        "id": ident,
+        "tenant_id": "dortmund",
+        "evse_id": eid,
+        "location_id": lid,
+        "connector_id": "1",
+        "standard": standard,
+        "format": "CABLE",
+        "power_type": power_type,
+        "max_voltage": 500,
+        "max_amperage": 300,
+        "max_electric_power": watts,
+        "power_w": watts,
+        "tariff_ids": [],
+        "last_updated": now,
+    }
+
+
 async def load_locations(url: str, count: int, rng: random.Random) -> list[str]:
-    """``count`` locations around Dortmund, written in bulk; returns the EVSE ids."""
+    """``count`` locations around Dortmund (a CCS and a Type 2 EVSE each), written in bulk; the EVSE ids."""
     from sqlalchemy import insert
     from stadtkern_charging.models import Connector, Evse, Location, new_id
 
@@ -158,82 +234,12 @@ async def load_locations(url: str, count: int, rng: random.Random) -> list[str]:
             locations, evses, connectors = [], [], []
             for i in range(first, min(count, first + 2000)):
                 lid = new_id()
-                locations.append(
-                    {
-                        "id": lid,
-                        "tenant_id": "dortmund",
-                        "source": "bench",
-                        "source_id": f"DE*BEN*{i}",
-                        "country_code": "DE",
-                        "party_id": "BEN",
-                        "ocpi_id": str(i),
-                        "publish": True,
-                        "name": f"Ladepunkt {i}",
-                        "address": "Straße 1",
-                        "city": "Dortmund",
-                        "country": "DEU",
-                        "lat": rng.uniform(51.42, 51.59),
-                        "lon": rng.uniform(7.31, 7.63),
-                        "time_zone": "Europe/Berlin",
-                        "always_open": True,
-                        "payment_mask": 3,
-                        "declared_payment_mask": 0,
-                        "last_updated": now,
-                        "publish_allowed_to": [],
-                        "related_locations": [],
-                        "directions": [],
-                        "facilities": [],
-                        "images": [],
-                        "raw": {},
-                        "warnings": [],
-                        "operator": {"name": "Bench"},
-                        "operator_key": "bench",
-                    }
-                )
-                for n, (standard, power_type, watts) in enumerate(
-                    (("IEC_62196_T2_COMBO", "DC", 150000), ("IEC_62196_T2", "AC_3_PHASE", 22080))
-                ):
-                    eid, evse_id = new_id(), f"DE*BEN*E{i}*{n}"
-                    evse_ids.append(evse_id)
-                    status = rng.choice(("AVAILABLE", "CHARGING", "CHARGING", "OUTOFORDER"))
-                    evses.append(
-                        {
-                            "id": eid,
-                            "tenant_id": "dortmund",
-                            "location_id": lid,
-                            "uid": f"{i}-{n}",
-                            "evse_id": evse_id,
-                            "evse_key": evse_id.replace("*", ""),
-                            "status": status,
-                            "status_since": now,
-                            "status_reported_at": now,
-                            "live": True,
-                            "status_schedule": [],
-                            "capabilities": [],
-                            "directions": [],
-                            "parking_restrictions": [],
-                            "images": [],
-                            "last_updated": now,
-                        }
-                    )
-                    connectors.append(
-                        {
-                            "id": new_id(),
-                            "tenant_id": "dortmund",
-                            "evse_id": eid,
-                            "location_id": lid,
-                            "connector_id": "1",
-                            "standard": standard,
-                            "format": "CABLE",
-                            "power_type": power_type,
-                            "max_voltage": 500,
-                            "max_amperage": 300,
-                            "max_electric_power": watts,
-                            "power_w": watts,
-                            "tariff_ids": [],
-                            "last_updated": now,
-                        }
-                    )
+                locations.append(_location(i, lid, now, rng))
+                for n, plug in enumerate(PLUGS):
+                    eid = new_id()
+                    evses.append(_evse(i, n, eid, lid, now, rng))
+                    connectors.append(_connector(eid, lid, plug, now, new_id()))
+                    evse_ids.append(evses[-1]["evse_id"])
             await session.execute(insert(Location), locations)
             await session.execute(insert(Evse), evses)
             await session.execute(insert(Connector), connectors)
@@ -316,6 +322,19 @@ def bench_app() -> Any:
     return app
 
 
+def wrk_load(base: str, path: str, seconds: float) -> tuple[float, float, int]:
+    """Requests per second, p99 in ms and the count of errors (timeouts, non-2xx) from wrk."""
+    import re
+
+    cmd = ["wrk", "-t1", "-c32", f"-d{max(1, round(seconds))}s", "--latency", "--timeout", "10s", base + path]
+    out = subprocess.run(_pinned(cmd, 1), capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
+    value, unit = re.search(r"^\s+99%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", out))
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    return rps, float(value) * _UNITS[unit], errors + (int(non_2xx.group(1)) if non_2xx else 0)
+
+
 def _first(url: str) -> Any:
     """A first request, tried again while a cold server (or a busy machine) answers 503."""
     import httpx
@@ -375,21 +394,22 @@ def bench_http(url: str, seconds: float, rounds: int) -> dict[str, float]:
         _first(base + QUERY)
         filtered = _first(base + FILTERED).json()["items"]
         print(f"query: {len(filtered)} results on the first page", flush=True)
-        figures: dict[str, list[tuple[float, float]]] = {"ceiling": [], "map": [], "query": []}
+        figures: dict[str, list[tuple[float, float, int]]] = {"ceiling": [], "map": [], "query": []}
         for _ in range(rounds):
             for name, path in (("ceiling", CEILING), ("map", QUERY), ("query", FILTERED)):
                 figures[name].append(wrk_load(base, path, seconds / rounds))
     finally:
         proc.terminate()
         proc.wait()
-    mean = {k: sum(r for r, _ in v) / len(v) for k, v in figures.items()}
-    p99 = sorted(p for _, p in figures["query"])[len(figures["query"]) // 2]
+    mean = {k: sum(r for r, _, _ in v) / len(v) for k, v in figures.items()}
+    p99 = sorted(p for _, p, _ in figures["query"])[len(figures["query"]) // 2]
     return {
-        "query_rps": round(mean["query"]),
+        "query_rps": round(mean["query"], 1),
         "query_p99_ms": round(p99, 1),
-        "map_rps": round(mean["map"]),
+        "map_rps": round(mean["map"], 1),
         "ceiling_rps": round(mean["ceiling"]),
-        "map_ratio": round(mean["map"] / mean["ceiling"], 2),
+        "map_ratio": round(mean["map"] / mean["ceiling"], 3),
+        "http_errors": sum(e for v in figures.values() for _, _, e in v),
     }
 
 
@@ -402,9 +422,13 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=9)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--child-import", default=None)
+    parser.add_argument("--only-http", action="store_true", help="reuse the database of the last run")
     args = parser.parse_args()
     if args.child_import:
         asyncio.run(import_child(args.url, args.child_import))
+        return
+    if args.only_http:
+        print(json.dumps(bench_http(args.url, args.seconds, args.rounds)))
         return
     result: dict[str, Any] = bench_register(args.url, args.rows)
     rng = random.Random(11)

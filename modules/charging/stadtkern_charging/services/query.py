@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Select, and_, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from core.api import near, paginate_by_distance
 from stadtkern_charging import payment
@@ -19,6 +20,13 @@ from stadtkern_charging.services.store import tree
 # "expired" (every EVSE removed): a page that loses rows to them is topped up from the following
 # ones, this many times at most.
 MAX_TOP_UPS = 10
+
+
+# What a list never shows: not read (the raw record is the largest column by far).
+LIST_DEFERRED = [
+    defer(getattr(Location, name), raiseload=True)
+    for name in ("raw", "warnings", "publish_allowed_to", "related_locations", "images", "energy_mix", "directions")
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +103,7 @@ async def nearest(
     limit: int,
 ) -> tuple[list[tuple[Location, float]], str | None]:
     """Matching locations within the radius, nearest first, keyset-paged; EVSEs and connectors loaded."""
-    stmt = near(session, statement(filters, fresh_since), Location, lat, lon, radius_m).options(*tree())
+    stmt = near(session, statement(filters, fresh_since), Location, lat, lon, radius_m).options(*tree(), *LIST_DEFERRED)
     found: list[tuple[Location, float]] = []
     for _ in range(MAX_TOP_UPS):
         rows, cursor = await paginate_by_distance(
