@@ -121,7 +121,7 @@ class Occurrence(TenantOwned):
         # index's own columns (end, status, point) before any event is looked up.
         *(
             Index(f"ix_events_occurrence_{cell}", "tenant_id", "published", cell, "starts_at", "event_id", *COVERED)
-            for cell in ("cell_s", "cell_m")
+            for cell in ("cell_s", "cell_m", "cell_l")
         ),
     )
 
@@ -131,12 +131,13 @@ class Occurrence(TenantOwned):
     recurrence_id: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     status: Mapped[str] = mapped_column(String(16))
     published: Mapped[bool] = mapped_column(Boolean)
-    # The event's point and its grid cells at two sizes (near_cells.py), copied when the
+    # The event's point and its grid cells at three sizes (near_cells.py), copied when the
     # occurrences are rebuilt, which happens on every change of the event.
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     cell_s: Mapped[int | None] = mapped_column(Integer, nullable=True)
     cell_m: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cell_l: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     event: Mapped[Event] = relationship(Event, lazy="raise")
 

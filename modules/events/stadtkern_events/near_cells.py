@@ -5,13 +5,13 @@ give rows in that order. PostgreSQL then either walks the date index and looks u
 place (at 200,000 events: thousands of look-ups for a 2 km circle, 150 ms), or takes every event in
 the circle and sorts all their dates. Both grow with the city.
 
-So each occurrence carries its event's point and the grid cell it lies in, at two sizes, with an
+So each occurrence carries its event's point and the grid cell it lies in, at three sizes, with an
 index per size of (city, published, cell, start, …, lat, lon). A radius query takes the cells the
 circle touches and asks each for its dates in start order, filtered by the exact distance on the
 index's own columns (no event look-up until the page is chosen): ``UNION ALL`` of ordered per-cell
 scans, which PostgreSQL merges in order (Merge Append) and stops after the page. SQLite runs the
 same statement, each part through its index. The cells are those of the smallest size at which the
-circle touches at most 4 x 4 cells; a larger circle (beyond ``MAX_RADIUS_M``) holds so much of a
+circle is no wider than a cell (at most 2 x 2 of them); a larger circle (beyond ``MAX_RADIUS_M``) holds so much of a
 city that walking the date order finds the page quickly, and keeps ``core.api.near``.
 
 Occurrences are rebuilt whenever their event changes (services.rebuild_occurrences), so the copied
@@ -30,9 +30,12 @@ from core.api import after_cursor, distance_m, distance_to
 from stadtkern_events.models import Occurrence
 
 # (column, cell height in degrees of latitude, cell width in degrees of longitude, largest radius)
+# A circle no wider than a cell touches at most 2 x 2 of them: few parts to plan and to merge
+# (planning a part cost more than running it), each walking a cell the circle covers well.
 LEVELS = (
-    ("cell_s", 0.01, 0.015, 1_500.0),  # about 1.1 x 1.0 km at 51° N
-    ("cell_m", 0.04, 0.06, 6_000.0),  # about 4.4 x 4.2 km
+    ("cell_s", 0.01, 0.015, 500.0),  # about 1.1 x 1.0 km at 51° N
+    ("cell_m", 0.04, 0.06, 2_000.0),  # about 4.4 x 4.2 km
+    ("cell_l", 0.16, 0.24, 8_000.0),  # about 17.8 x 16.8 km
 )
 MAX_RADIUS_M = LEVELS[-1][3]
 METRES_PER_DEGREE = 111_195.0  # of latitude on the mean-radius sphere
@@ -51,13 +54,23 @@ def cells_of(lat: float | None, lon: float | None) -> dict[str, int | None]:
     return {column: cell_number(lat, lon, height, width) for column, height, width, _ in LEVELS}
 
 
-def _touched(lat: float, lon: float, radius_m: float, height: float, width: float) -> list[int] | None:
+def box(lat: float, lon: float, radius_m: float) -> tuple[float, float, float, float] | None:
+    """South, north, west, east of a box holding the circle (with a margin); None at a pole or the
+    antimeridian (core.api.near handles those)."""
     dlat = radius_m / METRES_PER_DEGREE * 1.001 + 1e-9
     if abs(lat) + dlat >= 89:  # near a pole the longitudes of a circle are unbounded
         return None
     dlon = dlat / math.cos(math.radians(abs(lat) + dlat))
-    if lon - dlon <= -180 or lon + dlon >= 180:  # across the antimeridian: core.api.near splits it
+    if lon - dlon <= -180 or lon + dlon >= 180:
         return None
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def _touched(lat: float, lon: float, radius_m: float, height: float, width: float) -> list[int] | None:
+    bounds = box(lat, lon, radius_m)
+    if bounds is None:
+        return None
+    dlat, dlon = lat - bounds[0], lon - bounds[2]
     cells = []
     for row in range(math.floor((lat - dlat) / height), math.floor((lat + dlat) / height) + 1):
         for col in range(math.floor((lon - dlon) / width), math.floor((lon + dlon) / width) + 1):
@@ -101,9 +114,13 @@ def in_circle(
     distance = distance_to(session, Occurrence, lat, lon)
     order = (Occurrence.starts_at, Occurrence.event_id)
     after = after_cursor(cursor, order)
+    south, north, west, east = box(lat, lon, radius_m) or (-90.0, 90.0, -180.0, 180.0)
+    # The box first: plain comparisons turn most rows of a cell the circle only grazes away
+    # before the trigonometry of the exact distance runs.
+    inside = [Occurrence.lat.between(south, north), Occurrence.lon.between(west, east), distance <= radius_m]
     parts = []
     for number in numbers:
-        part = statement.where(cell == number, distance <= radius_m, *([after] if after is not None else []))
+        part = statement.where(cell == number, *inside, *([after] if after is not None else []))
         # each part in a subquery of its own: SQLite allows no ORDER BY/LIMIT on a compound's arms
         parts.append(select(part.order_by(*order).limit(limit + 1).subquery()))
     if not parts:

@@ -4,7 +4,7 @@ Revision ID: events_0006
 Revises: events_0005
 Create Date: 2026-12-03
 
-See ``stadtkern_events.near_cells``: ``lat``/``lon`` and ``cell_s``/``cell_m`` on every
+See ``stadtkern_events.near_cells``: ``lat``/``lon`` and ``cell_s``/``cell_m``/``cell_l`` on every
 occurrence, each cell column with an index of (city, published, cell, start, event, end, status,
 point). Existing occurrences get their event's point and cells here (the cells computed in Python,
 by the module's formula of this revision).
@@ -21,10 +21,10 @@ down_revision: str | None = "events_0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-CELLS = ("cell_s", "cell_m")
+CELLS = ("cell_s", "cell_m", "cell_l")
 COVERED = ("ends_at", "status", "lat", "lon")
 # near_cells.LEVELS and cell_number as they were at this revision (a migration does not follow later code).
-SIZES = {"cell_s": (0.01, 0.015), "cell_m": (0.04, 0.06)}
+SIZES = {"cell_s": (0.01, 0.015), "cell_m": (0.04, 0.06), "cell_l": (0.16, 0.24)}
 
 
 def cells_of(lat: float, lon: float) -> dict[str, int]:
@@ -45,8 +45,8 @@ def upgrade() -> None:
     if rows:
         bind.execute(
             sa.text(
-                "UPDATE events_occurrence SET lat = :lat, lon = :lon, cell_s = :cell_s, cell_m = :cell_m "
-                "WHERE event_id = :id"
+                "UPDATE events_occurrence SET lat = :lat, lon = :lon, "
+                "cell_s = :cell_s, cell_m = :cell_m, cell_l = :cell_l WHERE event_id = :id"
             ),
             rows,
         )
