@@ -3,8 +3,8 @@
 A claim is an ``UPDATE ... WHERE id IN (SELECT ... LIMIT n [FOR UPDATE SKIP LOCKED])`` that
 stamps a claim token and a lease (``next_attempt_at``); on SQLite the single statement is atomic
 under the database write lock, on PostgreSQL ``SKIP LOCKED`` lets dispatchers run in parallel. A
-dispatcher that dies leaves its batch leased; when the lease ends the batch is claimed again, so
-at most the batch in flight is sent twice.
+dispatcher that dies leaves its rows leased; when the lease ends (the dispatcher renews a batch's
+lease while it lives, :mod:`push.dispatcher`) they are claimed again.
 """
 
 from __future__ import annotations

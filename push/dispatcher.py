@@ -2,9 +2,16 @@
 
 Two claims, each a short transaction (:mod:`push.claims`): outbox rows are claimed for expansion
 (:mod:`push.expansion`), delivery rows for sending (:mod:`push.sending`); the results are settled
-in a third (:mod:`push.settling`), at the pace :mod:`push.pacing` allows. A dispatcher that dies
-leaves its batch leased; when the lease ends the batch is claimed again, so at most the batch in
-flight is sent twice.
+in a third (:mod:`push.settling`), at the pace :mod:`push.pacing` allows.
+
+What a crash costs: each FCM call's outcome is recorded before its worker claims again, and the
+calls in flight together carry at most ``batch_size`` deliveries (each claims its share), so a
+dispatcher killed mid-fan-out has sent at most ``batch_size`` messages whose outcome is unknown;
+those, and only those, go out again (with the notification id as collapse key, so the phone
+replaces the first copy). Their lease is renewed every third of ``send_lease_seconds`` while
+the dispatcher lives; once it is dead, the next dispatcher takes them over at most
+``send_lease_seconds`` (15 s by default) after the last renewal. Several dispatchers may run at
+once: claims skip each other's rows, so each delivery is sent by one of them.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from push.claims import claim
 from push.expansion import expand_outbox
 from push.models import DELIVERY_SKIPPED, OUTBOX_EXPANDING, OUTBOX_PENDING, PushOutbox
 from push.pacing import is_paused, limiter_for
-from push.sending import claim_deliveries, prepare, send
+from push.sending import claim_deliveries, prepare, renew, send
 from push.settings import PushSettings
 from push.settling import judge, mark_done, write
 
@@ -113,19 +120,33 @@ class Dispatcher:
     # -- sending ---------------------------------------------------------------------------
 
     async def send_batch(self) -> int:
-        """Claim up to ``batch_size`` due deliveries, send them, record the outcome."""
+        """Claim this worker's share of due deliveries, send them, record the outcome."""
         now = self.clock()
         if is_paused(self.slug, now):
             return 0
         async with self._transaction() as session:
-            claimed = await claim_deliveries(session, self.slug, self.settings, now, self._outboxes)
+            token, claimed = await claim_deliveries(session, self.slug, self.settings, now, self._outboxes)
         if not claimed:
             return 0
         self.stats.batches += 1
-        messages, attempts, finished = prepare(claimed, self._outboxes, self.tenant, now)
-        results = await send(self.backend, self.limiter, self.slug, messages)
-        await self._record(messages, results, attempts, finished, {row.notification_id for row in claimed})
+        heartbeat = asyncio.create_task(self._heartbeat(token))
+        try:
+            messages, attempts, finished = prepare(claimed, self._outboxes, self.tenant, now)
+            results = await send(self.backend, self.limiter, self.slug, messages)
+            await self._record(messages, results, attempts, finished, {row.notification_id for row in claimed})
+        finally:
+            heartbeat.cancel()
         return len(claimed)
+
+    async def _heartbeat(self, token: str) -> None:
+        # Keeps the batch leased while it is in flight; a dead dispatcher stops renewing.
+        while True:
+            await asyncio.sleep(self.settings.send_lease_seconds / 3)
+            try:
+                async with self._transaction() as session:
+                    await renew(session, token, self.clock(), self.settings)
+            except Exception as exc:  # the send goes on; at worst the lease lapses and the batch repeats
+                log.warning("push %s: lease renewal failed: %r", self.slug, exc)
 
     async def _record(
         self,

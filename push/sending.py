@@ -40,9 +40,9 @@ async def claim_deliveries(
     settings: PushSettings,
     now: dt.datetime,
     outboxes: dict[uuid.UUID, dict[str, Any]],
-) -> Sequence[Any]:
-    """Lease up to ``batch_size`` due deliveries with their devices' tokens; ``outboxes`` (a cache
-    by notification id) gains the notifications they belong to."""
+) -> tuple[str, Sequence[Any]]:
+    """Lease this call's share of ``batch_size`` due deliveries (with their devices' tokens) under a
+    fresh claim token; ``outboxes`` (a cache by notification id) gains their notifications."""
     token = await claim(
         session,
         D,
@@ -50,9 +50,9 @@ async def claim_deliveries(
         states=[DELIVERY_QUEUED, DELIVERY_SENDING],
         claimed_state=DELIVERY_SENDING,
         order_by=(D.c.next_attempt_at,),
-        limit=settings.batch_size,
+        limit=share(settings),
         now=now,
-        lease_seconds=settings.lease_seconds,
+        lease_seconds=settings.send_lease_seconds,
     )
     claimed = (
         await session.execute(
@@ -74,7 +74,21 @@ async def claim_deliveries(
     if missing:
         for found in (await session.execute(sa.select(O).where(O.c.id.in_(missing)))).mappings():
             outboxes[found["id"]] = dict(found)
-    return claimed
+    return token, claimed
+
+
+def share(settings: PushSettings) -> int:
+    """Deliveries one FCM call carries: the calls in flight together never exceed ``batch_size``."""
+    return max(1, settings.batch_size // settings.concurrency)
+
+
+async def renew(session: AsyncSession, token: str, now: dt.datetime, settings: PushSettings) -> None:
+    """Extend the lease of a batch still being sent (the dispatcher's heartbeat)."""
+    await session.execute(
+        sa.update(D)
+        .where(D.c.claim_token == token, D.c.state == DELIVERY_SENDING)
+        .values(next_attempt_at=now + dt.timedelta(seconds=settings.send_lease_seconds))
+    )
 
 
 def prepare(

@@ -71,7 +71,12 @@ def clock() -> Clock:
 def make_dispatcher(
     sessions: async_sessionmaker[AsyncSession], clock: Clock, tenant: TenantInfo = DORTMUND, **settings: Any
 ) -> Dispatcher:
-    values: dict[str, Any] = {"quota_share": 1.0, "backoff_base_seconds": 10.0, "lease_seconds": 60.0}
+    values: dict[str, Any] = {
+        "quota_share": 1.0,
+        "backoff_base_seconds": 10.0,
+        "lease_seconds": 60.0,
+        "send_lease_seconds": 60.0,
+    }
     values.update(settings)
     return Dispatcher(tenant, sessions, PushSettings(**values), clock=clock)
 

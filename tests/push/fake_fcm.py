@@ -89,6 +89,9 @@ class FakeFcm:
     h2_requests: int = 0  # requests that came over the HTTP/2 (h2c) listener
     unauthorized: int = 0
     record: bool = True
+    # Seconds each HTTP/1.1 send waits before its answer: keeps a fan-out in flight long enough
+    # to kill its dispatcher in the middle.
+    delay: float = 0.0
     count: int = 0
     base_url: str = ""
     h2c_url: str = ""
@@ -150,6 +153,8 @@ class FakeFcm:
             chunks.append(message.get("body", b""))
             if not message.get("more_body"):
                 break
+        if self.delay and scope["path"] != "/token":
+            await asyncio.sleep(self.delay)
         headers = dict(scope["headers"])
         status, payload, retry_after = self.handle(
             scope["method"], scope["path"], headers.get(b"authorization"), b"".join(chunks)
@@ -171,6 +176,7 @@ class FakeFcm:
             self.received.clear()
             self.count = 0
             self.h2_requests = 0
+            self.delay = 0.0
 
 
 class _H2Protocol(asyncio.Protocol):
