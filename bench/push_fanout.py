@@ -14,7 +14,8 @@
    until every delivery is recorded (claiming with SKIP LOCKED on PostgreSQL, expanding,
    per-device language, sending through firebase-admin, recording).
 5. Ceiling: the same N messages, pre-built, through firebase-admin's ``send_each_async`` alone,
-   in the same batch size, concurrency and number of processes, against the same server, run
+   in the same call size (``batch_size`` shared by the calls in flight), concurrency and number
+   of processes, against the same server, run
    once before and once after the dispatcher (the mean is the ceiling: on a shared machine the
    two brackets show the noise).
 
@@ -201,7 +202,10 @@ async def ceiling_child(tenant: Any, args: argparse.Namespace, index: int, sync:
         )
         for i in range(index, args.devices, args.processes)
     ]
-    batches = [messages[i : i + 500] for i in range(0, len(messages), 500)]
+    from push.sending import share
+
+    size = share(bench_settings(args.concurrency))  # the dispatcher's FCM call size
+    batches = [messages[i : i + size] for i in range(0, len(messages), size)]
     batches.reverse()
     failed = 0
 
@@ -344,6 +348,25 @@ async def phase(
     }
 
 
+async def create_database_if_missing(url: str) -> None:
+    """The PostgreSQL database of ``url``, created (through the server's ``postgres`` database) when absent."""
+    from sqlalchemy.ext.asyncio import create_async_engine
+
+    target = sa.engine.make_url(url)
+    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as conn:
+            exists = await conn.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
+            )
+            if not exists:
+                name = str(target.database).replace('"', '""')
+                await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+                print(f"created database {target.database}")
+    finally:
+        await admin.dispose()
+
+
 async def main_async(args: argparse.Namespace) -> None:
     from core.db import create_engine, session_factory
     from core.loader import build_plan
@@ -356,6 +379,8 @@ async def main_async(args: argparse.Namespace) -> None:
     env = {ENDPOINT_ENV: http1_url if args.http1 else h2c_url, CREDENTIALS_ENV: json.dumps(credentials)}
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.db"
+    if url.startswith("postgresql"):
+        await create_database_if_missing(url)
     engine = create_engine(url)
     try:
         plan = build_plan(parse_manifest(MANIFEST))
@@ -370,8 +395,8 @@ async def main_async(args: argparse.Namespace) -> None:
         await seed(factory, args.devices)
         print(f"seeded {args.devices} devices in {time.perf_counter() - t0:.1f} s ({engine.dialect.name})")
         print(
-            f"protocol {'HTTP/1.1' if args.http1 else 'HTTP/2 (h2c)'}, batches of 500, "
-            f"{args.concurrency} in flight per process, {args.processes} process(es); warm-up excluded"
+            f"protocol {'HTTP/1.1' if args.http1 else 'HTTP/2 (h2c)'}, 500 messages in flight per process "
+            f"({args.concurrency} calls, {args.processes} process(es)); warm-up excluded"
         )
         before, info_before = await phase("ceiling", args, url, env, factory, tenant, proc.pid)
         print(f"ceiling (send_each_async alone, pre-built), before: {before:,.0f} messages/s ({info_before})")
@@ -407,7 +432,9 @@ async def main_async(args: argparse.Namespace) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--devices", type=int, default=100_000)
-    parser.add_argument("--concurrency", type=int, default=4, help="batches of 500 in flight")
+    parser.add_argument(
+        "--concurrency", type=int, default=4, help="FCM calls in flight per process, sharing its 500 messages"
+    )
     parser.add_argument("--processes", type=int, default=1, help="sending processes, on each side")
     parser.add_argument("--http1", action="store_true", help="HTTP/1.1 to the fake server instead of HTTP/2")
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file (PostgreSQL: dropped!)")
