@@ -8,7 +8,8 @@ a cache miss builds it (the list's query, the row mapping and the JSON: ``_build
 serves a circle of up to 6 km from the occurrences' grid cells (``near_cells``).
 ``--gist`` takes ``core.api.near`` on the events instead (the spatial index, date order walked);
 ``--old`` the arithmetic filter the list used before the spatial index (query only).
-``--mode text`` runs the full-text filter instead (``q=konzert``, no place): ``--share`` of the
+``--mode list`` builds the plain list's first page (a cache miss of "next 50"), ``--mode text``
+the full-text filter instead (``q=konzert``, no place): ``--share`` of the
 events carry the word (in the title of half of them, in the description of the others), so the
 planner faces a rare word (0.001) as well as a common one (0.2).
 
@@ -16,7 +17,9 @@ planner faces a rare word (0.001) as well as a common one (0.2).
     .venv/bin/python bench/near_query.py --url sqlite+aiosqlite:////tmp/near.db
     .venv/bin/python bench/near_query.py --mode text --share 0.09 --url ...
 
-Last line: ``near_qps=<n> p50_ms=<n> p99_ms=<n> mean_rows=<n>`` (``text_qps`` in text mode).
+Last line: ``near_qps=<n> p50_ms=<n> p99_ms=<n> mean_rows=<n> python_cpu_ms=<n>`` (``text_qps``,
+``list_qps`` in those modes); ``python_cpu_ms`` is this process's CPU per page (query building,
+driver, row mapping, JSON), the database's own work not included.
 The database's events are deleted (``--keep`` leaves them).
 """
 
@@ -99,6 +102,8 @@ async def page(ctx: Any, lat: float, lon: float, args: argparse.Namespace) -> in
 
     if args.mode == "text":
         filters = filters_of(None, None, None, None, None, None, None, 5.0, None, None, "konzert", True)
+    elif args.mode == "list":
+        filters = filters_of(None, None, None, None, None, None, None, 5.0, None, None, None, True)
     else:
         filters = filters_of(None, None, None, None, None, lat, lon, args.radius_km, None, None, None, True)
         if args.gist:
@@ -125,20 +130,21 @@ async def run(args: argparse.Namespace) -> None:
     rng = random.Random(17)
     factory = sessions_for_city(session_factory(engine), "dortmund")
     began = time.perf_counter()
-    async with session_factory(engine)() as session, session.begin():
-        await load(session, args.events, rng, args.share if args.mode == "text" else 0.0)
-    async with engine.connect() as conn:  # VACUUM: the deleted rows of an earlier run would bloat the scans
-        auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
-        await auto.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
-    print(f"loaded {args.events} events in {time.perf_counter() - began:.1f} s", flush=True)
+    if not args.reuse:
+        async with session_factory(engine)() as session, session.begin():
+            await load(session, args.events, rng, args.share if args.mode == "text" else 0.0)
+        async with engine.connect() as conn:  # VACUUM: the deleted rows of an earlier run would bloat the scans
+            auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
+            await auto.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
+        print(f"loaded {args.events} events in {time.perf_counter() - began:.1f} s, then (VACUUM) ANALYZE", flush=True)
     tenant = plan.tenants["dortmund"].info
-    latencies, rows_seen = [], 0
+    latencies, rows_seen, cpu = [], 0, 0.0
     order = [Occurrence.starts_at, Occurrence.event_id]
     async with factory() as session:
         ctx = types.SimpleNamespace(session=session, settings=EventsSettings(), tenant=tenant, locales=("de", "en"))
         for i in range(args.queries + WARM_UP):
             lat, lon = CENTRE[0] + rng.uniform(-0.08, 0.08), CENTRE[1] + rng.uniform(-0.12, 0.12)
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             if args.old:
                 rows, _ = await paginate(session, old_statement(ctx, lat, lon, args.radius_km), order, cursor=None)
                 count = len(rows)
@@ -146,6 +152,7 @@ async def run(args: argparse.Namespace) -> None:
                 count = await page(ctx, lat, lon, args)
             if i >= WARM_UP:
                 latencies.append(time.perf_counter() - start)
+                cpu += time.process_time() - cpu_start
                 rows_seen += count
     if not args.keep:
         async with session_factory(engine)() as session, session.begin():
@@ -154,7 +161,8 @@ async def run(args: argparse.Namespace) -> None:
     ms = sorted(x * 1000 for x in latencies)
     print(
         f"{args.mode}_qps={len(ms) / (sum(ms) / 1000):.0f} p50_ms={statistics.median(ms):.2f} "
-        f"p99_ms={ms[int(len(ms) * 0.99) - 1]:.2f} mean_rows={rows_seen / len(ms):.1f}"
+        f"p99_ms={ms[int(len(ms) * 0.99) - 1]:.2f} mean_rows={rows_seen / len(ms):.1f} "
+        f"python_cpu_ms={cpu * 1000 / len(ms):.2f}"
     )
 
 
@@ -167,7 +175,8 @@ def main() -> None:
     parser.add_argument("--old", action="store_true", help="the arithmetic filter used before the spatial index")
     parser.add_argument("--gist", action="store_true", help="core.api.near on the events instead of the grid cells")
     parser.add_argument("--keep", action="store_true", help="leave the events in the database (to EXPLAIN)")
-    parser.add_argument("--mode", choices=("near", "text"), default="near")
+    parser.add_argument("--reuse", action="store_true", help="query the events an earlier --keep run left")
+    parser.add_argument("--mode", choices=("near", "text", "list"), default="near")
     parser.add_argument("--share", type=float, default=0.09, help="text: the share of events with the word")
     asyncio.run(run(parser.parse_args()))
 

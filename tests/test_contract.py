@@ -24,6 +24,10 @@ from core.testing import (
     write_routes,
 )
 
+OCPI_LOCATION = (
+    "/v1/{tenant:str}/charging/ocpi/2.2.1/emsp/locations/{country_code:str}/{party_id:str}/{location_id:str}"
+)
+
 # The only writes anyone may make without a credential: how a device and a staff member get one.
 # Each is a deliberate anonymous write, its reason in the route's opt["anonymous_write"]:
 ANONYMOUS_WRITES: dict[str | None, set[tuple[str, str]]] = {
@@ -38,6 +42,13 @@ ANONYMOUS_WRITES: dict[str | None, set[tuple[str, str]]] = {
         ("POST", "/v1/{tenant:str}/participation/pool/confirm"),
         ("DELETE", "/v1/{tenant:str}/participation/pool/me"),
         ("POST", "/v1/{tenant:str}/participation/invitations/respond"),
+    },
+    # OCPI receiver: a push partner's OCPI token (Authorization: Token …) is the credential, checked
+    # in the handler (modules/charging/tests/test_charging_receiver.py: 401 without or with a wrong one)
+    "charging": {
+        (method, f"{OCPI_LOCATION}{tail}")
+        for method in ("PUT", "PATCH")
+        for tail in ("", "/{evse_uid:str}", "/{evse_uid:str}/{connector_id:str}")
     },
 }
 MODULES = sorted(discover())
