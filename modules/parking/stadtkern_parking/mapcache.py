@@ -21,7 +21,7 @@ import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
-from core.api import sync_token
+from core.api import is_postgres, sync_token
 from schemas import DeltaPage
 from stadtkern_parking.mapview import map_rows, next_turn
 
@@ -49,8 +49,12 @@ VERSION_SQL = text(
 
 
 async def map_version(engine: AsyncEngine | None, city: str, session: AsyncSession) -> tuple[Any, ...]:
-    """What changes whenever a pin does (other than by the clock)."""
-    if engine is None:
+    """What changes whenever a pin does (other than by the clock).
+
+    On SQLite through the request's session: a second connection would wait for the session's
+    write lock (SQLite transactions begin IMMEDIATE here), and there is no pool to spare anyway.
+    """
+    if engine is None or not is_postgres(engine):
         row = (await session.execute(VERSION_SQL, {"city": city})).one()
     else:
         async with engine.connect() as connection:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import msgspec
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from parking_testkit import states
 from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from stadtkern_parking.mapcache import city_map
 from stadtkern_parking.mapview import map_items
 from stadtkern_parking.models import Facility, FacilityState
 
@@ -189,3 +191,22 @@ async def test_detail_has_the_last_24_hours(
     assert missing.status_code == 404
     # another city cannot read it by id
     assert (await client.get(f"/v1/schwerte/parking/facilities/{kuckelke['id']}")).status_code == 404
+
+
+async def test_the_cached_map_turns_stale_by_the_clock_alone(
+    app: Litestar, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await _seeded(app, sessions)  # observed five minutes ago; stale after 15
+    engine = sessions.kw["bind"]
+    city = sessions_for_city(sessions, "dortmund")
+    now = dt.datetime.now(dt.UTC)
+    async with city() as session:
+        first = await city_map(engine, "dortmund", session, now, 900)
+        again = await city_map(engine, "dortmund", session, now + dt.timedelta(minutes=1), 900)
+        assert again is first  # nothing changed: the same bytes from memory
+        assert first.valid_until <= now + dt.timedelta(minutes=10, seconds=1)
+        later = await city_map(engine, "dortmund", session, now + dt.timedelta(minutes=11), 900)
+    assert later is not first
+    pins = msgspec.json.decode(later.body)["items"]
+    assert len(pins) == 19 and all(p["stale"] for p in pins)
+    assert not any(p["stale"] for p in msgspec.json.decode(first.body)["items"])
