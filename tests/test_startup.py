@@ -20,7 +20,9 @@ async def test_api_refuses_to_start_on_a_schema_that_is_behind(tmp_path: Path) -
         async with AsyncTestClient(app=app):
             pass
     assert failure.group_contains(
-        StartupError, match=r"schema is behind for core, push, waste, participation, events; run `stadtkern migrate`"
+        StartupError,
+        match=r"schema is behind for core, push, waste, participation, events, projektor, ideas, parking, charging; "
+        r"run `stadtkern migrate`",
     )
 
 

@@ -13,6 +13,7 @@ from litestar import Request, patch, put
 from litestar.params import FromPath, JSONBody
 
 from core.api import RequestContext, utcnow
+from schemas import Key
 from stadtkern_charging.partners import check_party, partner_for, source_of
 from stadtkern_charging.schemas.ocpi import OcpiAck, ack
 from stadtkern_charging.services.receiver import (
@@ -30,7 +31,8 @@ OPT = {
     "exclude_from_auth": True,
     "anonymous_write": "OCPI push partners authenticate with their OCPI token, checked in the handler",
 }
-Body = JSONBody[dict[str, Any]]
+# Keys bounded like every request string (tests/test_input_limits.py); the values are checked as OCPI objects.
+Body = JSONBody[dict[Key, Any]]
 
 
 async def _partner(ctx: Ctx, request: Request[Any, Any, Any], country_code: str, party_id: str, body: Any) -> str:
