@@ -129,19 +129,28 @@ class Dispatcher:
         if not claimed:
             return 0
         self.stats.batches += 1
-        heartbeat = asyncio.create_task(self._heartbeat(token))
+        # The heartbeat is told to stop, never cancelled: a cancel landing inside the renewal's
+        # transaction can leave an aiosqlite connection holding SQLite's write lock, and the other
+        # dispatcher (or this one's _record) then waits on it until its timeout.
+        stop = asyncio.Event()
+        heartbeat = asyncio.create_task(self._heartbeat(token, stop))
         try:
             messages, attempts, finished = prepare(claimed, self._outboxes, self.tenant, now)
             results = await send(self.backend, self.limiter, self.slug, messages)
-            await self._record(messages, results, attempts, finished, {row.notification_id for row in claimed})
         finally:
-            heartbeat.cancel()
+            stop.set()
+            await heartbeat
+        await self._record(messages, results, attempts, finished, {row.notification_id for row in claimed})
         return len(claimed)
 
-    async def _heartbeat(self, token: str) -> None:
+    async def _heartbeat(self, token: str, stop: asyncio.Event) -> None:
         # Keeps the batch leased while it is in flight; a dead dispatcher stops renewing.
         while True:
-            await asyncio.sleep(self.settings.send_lease_seconds / 3)
+            try:
+                await asyncio.wait_for(stop.wait(), self.settings.send_lease_seconds / 3)
+                return
+            except TimeoutError:
+                pass
             try:
                 async with self._transaction() as session:
                     await renew(session, token, self.clock(), self.settings)

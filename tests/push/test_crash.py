@@ -109,7 +109,12 @@ async def test_two_dispatchers_deliver_every_message_exactly_once(
     notifications = {await notify(sessions), await notify(sessions)}
     fcm.delay = 0.02
     processes = start_dispatchers(database, 2)
-    outputs = [process.communicate(timeout=60)[0] for process in processes]
+    try:
+        outputs = [process.communicate(timeout=60)[0] for process in processes]
+    finally:
+        for process in processes:  # a hung dispatcher must not outlive the test
+            if process.poll() is None:
+                process.kill()
     assert all(process.returncode == 0 for process in processes), outputs
 
     per_message = Counter((m["token"], m["data"]["notification_id"]) for m in fcm.received if m["_status"] == 200)
