@@ -42,6 +42,7 @@ class PlannedJob:
     run: JobFn
     every_seconds: int | None
     misfire_grace_time: int
+    every_worker: bool = False  # runs on every worker, not only on the leader
 
 
 def _interval_grace(every_seconds: int) -> int:
@@ -134,6 +135,7 @@ def plan_jobs(
                         run=_module_runner(mid, job, tenant, factory, port, ModuleKeys(mid, settings.secret_key)),
                         every_seconds=job.every_seconds,
                         misfire_grace_time=grace,
+                        every_worker=job.every_worker,
                     )
                 )
     return jobs

@@ -5,7 +5,8 @@ What runs when is planned in :mod:`core.job_plan`; every run is recorded as a
 
 Only the leader runs jobs (see :mod:`core.leadership` for the PostgreSQL advisory lock and the
 SQLite file lock); a worker that does not get the lock stands by and retries every
-``leader_poll_seconds``.
+``leader_poll_seconds``. Jobs marked ``every_worker`` (the push dispatch) are the exception: every
+worker runs them from start to stop, leader or not, on a scheduler of their own.
 """
 
 from __future__ import annotations
@@ -65,12 +66,16 @@ class Worker:
     ) -> None:
         self.worker_id = worker_identity(settings)
         self.jobs: Sequence[PlannedJob] = plan_jobs(settings, plan, factory, port)
+        self._leader_jobs = [job for job in self.jobs if not job.every_worker]
+        self._everywhere_jobs = [job for job in self.jobs if job.every_worker]
         self.shutdown_grace = shutdown_grace
         self._factory = factory
         self._lock = lock or leader_lock(settings, self.worker_id)
         self._poll = max(0.05, settings.leader_poll_seconds)
         self._scheduler: Any = None
+        self._everywhere: Any = None  # the scheduler of the every_worker jobs
         self._running: set[asyncio.Task[Any]] = set()
+        self._running_everywhere: set[asyncio.Task[Any]] = set()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self.state: Literal["starting", "leader", "standby", "stopped"] = "starting"
@@ -115,6 +120,8 @@ class Worker:
     async def _lead(self) -> None:
         failing = False
         try:
+            if self._everywhere_jobs:
+                self._everywhere = self._scheduler_for(self._everywhere_jobs, self._running_everywhere, {})
             while not self._stopping.is_set():
                 try:
                     if self.is_leader:
@@ -143,12 +150,16 @@ class Worker:
                 if self.is_leader:
                     await self._step_down(graceful=True)
             finally:
-                await self._lock.close()
-                self._transition("stopped", "shutdown")
+                everywhere, self._everywhere = self._everywhere, None
+                try:
+                    await self._stop_scheduler(everywhere, self._running_everywhere, graceful=True)
+                finally:
+                    await self._lock.close()
+                    self._transition("stopped", "shutdown")
 
     async def _last_starts(self) -> dict[str, dt.datetime]:
         """When each interval job last started, so a new leader keeps the cadence of the old one."""
-        keys = [job.key for job in self.jobs if job.every_seconds is not None]
+        keys = [job.key for job in self._leader_jobs if job.every_seconds is not None]
         try:
             async with asyncio.timeout(RECORD_TIMEOUT), self._factory() as session:
                 rows = await session.execute(
@@ -161,38 +172,45 @@ class Worker:
             log.warning("could not read the last job runs; intervals start afresh", exc_info=True)
             return {}
 
+    def _scheduler_for(
+        self, jobs: Sequence[PlannedJob], running: set[asyncio.Task[Any]], last: dict[str, dt.datetime]
+    ) -> Any:
+        """A started AsyncIOScheduler with ``jobs``; their runs register in ``running``."""
+        scheduler = AsyncIOScheduler(timezone=dt.UTC)
+        now = utcnow()
+        for job in jobs:
+            options: dict[str, Any] = {}
+            if job.every_seconds is not None and job.key in last:
+                options["next_run_time"] = max(now, last[job.key] + dt.timedelta(seconds=job.every_seconds))
+            scheduler.add_job(
+                self._run_tracked,
+                job.trigger(),
+                args=[job, running],
+                id=job.key,
+                name=job.key,
+                max_instances=1,
+                coalesce=True,
+                misfire_grace_time=job.misfire_grace_time,
+                replace_existing=True,
+                **options,
+            )
+        scheduler.start()
+        return scheduler
+
     async def _become_leader(self) -> None:
         try:
             last = await self._last_starts()
-            scheduler = AsyncIOScheduler(timezone=dt.UTC)
-            now = utcnow()
-            for job in self.jobs:
-                options: dict[str, Any] = {}
-                if job.every_seconds is not None and job.key in last:
-                    options["next_run_time"] = max(now, last[job.key] + dt.timedelta(seconds=job.every_seconds))
-                scheduler.add_job(
-                    self._run_tracked,
-                    job.trigger(),
-                    args=[job],
-                    id=job.key,
-                    name=job.key,
-                    max_instances=1,
-                    coalesce=True,
-                    misfire_grace_time=job.misfire_grace_time,
-                    replace_existing=True,
-                    **options,
-                )
-            scheduler.start()
+            scheduler = self._scheduler_for(self._leader_jobs, self._running, last)
         except BaseException:
             await self._lock.release()
             raise
         self._scheduler = scheduler
         self._transition("leader", "lock acquired")
 
-    async def _run_tracked(self, job: PlannedJob) -> None:
+    async def _run_tracked(self, job: PlannedJob, running: set[asyncio.Task[Any]]) -> None:
         task = asyncio.current_task()
         if task is not None:
-            self._running.add(task)
+            running.add(task)
         try:
             await run_recorded(self._factory, self.worker_id, job.key, job.run)
         except asyncio.CancelledError:
@@ -202,26 +220,30 @@ class Worker:
             pass
         finally:
             if task is not None:
-                self._running.discard(task)
+                running.discard(task)
 
     async def _step_down(self, *, graceful: bool) -> None:
         """Stop scheduling, finish (graceful) or cancel (lock lost) running jobs, release the lock."""
         scheduler, self._scheduler = self._scheduler, None
         try:
-            if scheduler is not None:
-                scheduler.pause()
-                await asyncio.sleep(0)  # jobs submitted just now register themselves first
-                running = set(self._running)
-                if running and graceful:
-                    _done, running = await asyncio.wait(running, timeout=self.shutdown_grace)
-                for task in running:
-                    task.cancel()
-                if running:
-                    await asyncio.wait(running, timeout=LOCK_QUERY_TIMEOUT)
-                scheduler.shutdown(wait=False)
-                await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the next loop iteration
+            await self._stop_scheduler(scheduler, self._running, graceful=graceful)
         finally:
             await self._lock.release()
+
+    async def _stop_scheduler(self, scheduler: Any, running_set: set[asyncio.Task[Any]], *, graceful: bool) -> None:
+        if scheduler is None:
+            return
+        scheduler.pause()
+        await asyncio.sleep(0)  # jobs submitted just now register themselves first
+        running = set(running_set)
+        if running and graceful:
+            _done, running = await asyncio.wait(running, timeout=self.shutdown_grace)
+        for task in running:
+            task.cancel()
+        if running:
+            await asyncio.wait(running, timeout=LOCK_QUERY_TIMEOUT)
+        scheduler.shutdown(wait=False)
+        await asyncio.sleep(0)  # AsyncIOScheduler shuts down on the next loop iteration
 
 
 class EmbeddedWorker(Worker):

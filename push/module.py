@@ -20,7 +20,7 @@ spec = ModuleSpec(
     settings=PushSettings,
     migrations=Path(__file__).parent / "migrations",
     push_topics=topics.OWN_TOPICS,
-    jobs=(ScheduledJob(id="dispatch", run=dispatch_job, every_seconds=2, jitter=1),),
+    jobs=(ScheduledJob(id="dispatch", run=dispatch_job, every_seconds=2, jitter=1, every_worker=True),),
     route_handlers=staff_handlers,
     tenant_route_handlers=resident_handlers,
     provides={"push": PushService()},

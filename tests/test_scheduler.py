@@ -171,6 +171,13 @@ async def two_workers_take_turns(url: str, spawn: Callable[[str, str], WorkerPro
     assert {r.worker_id for r in runs} == {leader_id}, "only the leader may run jobs"
     assert_no_overlap(runs)
     assert standby.states()[-1] == "standby"
+    # The push dispatch claims its own rows, so it runs on the standby too (every_worker).
+    await eventually(
+        lambda: job_runs(url, "push.dispatch@dortmund"),
+        lambda r: {x.worker_id for x in r} == {leader_id, standby_id},
+        within=10,
+        what="push.dispatch on the leader and on the standby",
+    )
 
     # The leader stops gracefully; the standby takes over within a few seconds.
     assert leader.terminate() == 0, leader.log_path.read_text()
@@ -412,7 +419,7 @@ async def test_a_job_cancelled_on_step_down_logs_one_line_not_a_traceback(
         key="events.feeds@dortmund", trigger=lambda: None, run=slow, every_seconds=900, misfire_grace_time=1
     )
     caplog.set_level(logging.INFO)
-    task = asyncio.create_task(worker._run_tracked(job))
+    task = asyncio.create_task(worker._run_tracked(job, set()))
     await asyncio.wait_for(started.wait(), 5)
     task.cancel()
     await asyncio.wait_for(task, 5)  # returns: APScheduler's executor sees no exception to print

@@ -44,6 +44,11 @@ class ScheduledJob:
 
     ``every_seconds`` makes an interval job, ``cron`` (five crontab fields, in the city's time
     zone) a cron job. ``jitter`` spreads runs so that cities do not all fire at the same second.
+
+    Only the scheduler's leader runs a job, unless ``every_worker`` is set: then every worker
+    process runs it, leader or standby. That is for work that claims its rows itself (``SKIP
+    LOCKED``, leases), such as the push dispatch: more workers then mean more throughput, and a
+    leader hand-over does not pause it.
     """
 
     id: str
@@ -51,6 +56,7 @@ class ScheduledJob:
     every_seconds: int | None = None
     cron: str | None = None
     jitter: int = 0
+    every_worker: bool = False
 
     @property
     def kind(self) -> Literal["interval", "cron"]:
