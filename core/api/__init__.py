@@ -32,6 +32,7 @@ from core.api.paging import (
     MAX_LIMIT,
     after_cursor,
     check_limit,
+    cursor_values,
     deleted_since,
     paginate,
     paginate_and_peek,
@@ -47,6 +48,7 @@ from core.api.spatial import (
     drop_point_index,
     near,
     paginate_by_distance,
+    point_params,
 )
 from core.api.tenancy import CrossCityWrite, all_cities, city_of
 from core.api.text_search import TextIndex, create_text_index, drop_text_index, matching, search_terms, text_rank
@@ -95,6 +97,7 @@ __all__ = [
     "city_of",
     "create_point_index",
     "create_text_index",
+    "cursor_values",
     "deleted_since",
     "direction",
     "distance_m",
@@ -114,6 +117,7 @@ __all__ = [
     "parse_since",
     "pick",
     "plausible_year",
+    "point_params",
     "record_deletion",
     "require_admin",
     "require_device",

@@ -8,7 +8,7 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
 import msgspec
@@ -83,6 +83,12 @@ async def paginate(
     return rows, next_cursor
 
 
+def cursor_values(cursor: str, order_by: Sequence[InstrumentedAttribute[Any]]) -> list[Any]:
+    """The values a cursor of :func:`paginate` holds, one per ``order_by`` column (a 422 on a forged one),
+    for a statement built once that takes them as bound parameters."""
+    return decode_cursor(cursor, order_by)
+
+
 def after_cursor(
     cursor: str | None, order_by: Sequence[InstrumentedAttribute[Any]], *, descending: bool = False
 ) -> ColumnElement[bool] | None:
@@ -105,14 +111,17 @@ async def paginate_and_peek(
     cursor: str | None,
     limit: int = DEFAULT_LIMIT,
     descending: bool = False,
+    params: Mapping[str, Any] | None = None,
 ) -> tuple[list[Any], str | None, Any | None]:
-    """:func:`paginate`, plus the first row of the next page (None on the last page), from the same query."""
+    """:func:`paginate`, plus the first row of the next page (None on the last page), from the same query.
+
+    ``params``: values for the statement's named bound parameters (a statement built once)."""
     check_limit(limit)
     after = after_cursor(cursor, order_by, descending=descending)
     if after is not None:
         statement = statement.where(after)
     ordering = [c.desc() for c in order_by] if descending else list(order_by)
-    result = await session.execute(statement.order_by(*ordering).limit(limit + 1))
+    result = await session.execute(statement.order_by(*ordering).limit(limit + 1), params)
     # (not statement.column_descriptions: building those cost more than mapping a page's rows)
     rows: list[Any] = list(result.scalars().all() if len(result.keys()) == 1 else result.all())
     if len(rows) <= limit:

@@ -111,20 +111,39 @@ def _inline(value: float) -> ColumnElement[float]:
     return bindparam(None, value, Float(), literal_execute=True)
 
 
-def distance_to(bind: Bindable, model: type[Any], lat: float, lon: float) -> ColumnElement[float]:
-    """SQL for the great-circle distance in metres from ``model``'s point to (lat, lon); NULL without one."""
+def distance_to(
+    bind: Bindable, model: type[Any], lat: float, lon: float, *, param: str | None = None
+) -> ColumnElement[float]:
+    """SQL for the great-circle distance in metres from ``model``'s point to (lat, lon); NULL without one.
+
+    With ``param``, the point goes in as bound parameters named after it, so that a statement built
+    once can run for any point: pass ``point_params(param, lat, lon)`` when executing it."""
     _check(lat, lon)
     row_lat, row_lon = model.lat, model.lon
+    if param is None:
+        at_lat, at_lon, cos_lat0 = _f(lat), _f(lon), _f(math.cos(lat * spatial_index.RAD))
+    else:
+        at_lat, at_lon, cos_lat0 = (bindparam(f"{param}_{k}", v, Float()) for k, v in _point(lat, lon).items())
     if not is_postgres(bind):
-        return func.stadtkern_distance_m(row_lat, row_lon, _f(lat), _f(lon), type_=Float())  # type: ignore[no-any-return]
+        return func.stadtkern_distance_m(row_lat, row_lon, at_lat, at_lon, type_=Float())  # type: ignore[no-any-return]
     # spatial_index.great_circle_m, operation for operation (same order, same constants as binds).
     half = _f(spatial_index.HALF_RAD)
-    s_lat = func.sin((row_lat - _f(lat)) * half, type_=Float())
-    s_lon = func.sin((row_lon - _f(lon)) * half, type_=Float())
+    s_lat = func.sin((row_lat - at_lat) * half, type_=Float())
+    s_lon = func.sin((row_lon - at_lon) * half, type_=Float())
     cos_lat = func.cos(row_lat * _f(spatial_index.RAD), type_=Float())
-    a = s_lat * s_lat + cos_lat * _f(math.cos(lat * spatial_index.RAD)) * s_lon * s_lon
+    a = s_lat * s_lat + cos_lat * cos_lat0 * s_lon * s_lon
     root = func.sqrt(func.least(a, _f(1.0), type_=Float()), type_=Float())
     return _f(spatial_index.DIAMETER_M) * func.asin(root, type_=Float())
+
+
+def _point(lat: float, lon: float) -> dict[str, float]:
+    return {"lat": lat, "lon": lon, "cos": math.cos(lat * spatial_index.RAD)}
+
+
+def point_params(param: str, lat: float, lon: float) -> dict[str, float]:
+    """The values of a ``distance_to(..., param=param)`` expression for the point (lat, lon)."""
+    _check(lat, lon)
+    return {f"{param}_{k}": v for k, v in _point(lat, lon).items()}
 
 
 def _in_boxes(bind: Bindable, model: type[Any], boxes: list[Box]) -> ColumnElement[bool]:

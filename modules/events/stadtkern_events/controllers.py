@@ -143,16 +143,20 @@ async def _build_page(
     changed_since = parse_since(since)
     # A delta (?since) filters on the events after the cells' LIMITs would cut: it takes the index.
     cells = filters.cells() if sort == "start" and changed_since is None else None
-    if cells is None:
+    params: dict[str, Any] | None = None
+    plain = filters.plain_page(ctx, now, cursor=cursor) if sort == "start" and changed_since is None else None
+    if plain is not None:
+        columns, order, params = plain
+    elif cells is None:
         columns, order = filters.statement(ctx, now).with_only_columns(*LIST_COLUMNS), None
     else:
-        columns, order = filters.near_page(ctx, now, cells, cursor=cursor, limit=limit)
+        columns, order, params = filters.near_page(ctx, now, cells, cursor=cursor, limit=limit)
     deleted: list[str] = []
     if changed_since is not None:
         columns = columns.where(Event.updated_at > changed_since)
         if not cursor:
             deleted = await deleted_since(ctx.session, RESOURCE, changed_since)
-    rows, next_cursor, following = await _fetch(ctx, filters, columns, sort, order, cursor, limit)
+    rows, next_cursor, following = await _fetch(ctx, filters, columns, sort, order, cursor, limit, params)
     body = msgspec.json.encode(
         DeltaPage(
             items=[row_out(r, ctx.locales) for r in rows],
@@ -193,9 +197,13 @@ async def _fetch(
     order: tuple[Any, Any] | None,
     cursor: str | None,
     limit: int,
+    params: dict[str, Any] | None = None,
 ) -> tuple[list[Any], str | None, Any | None]:
     """A page of ``stmt`` (rows of LIST_COLUMNS) in the asked order, the next cursor and the row after
-    the page, from one query; ties always soonest first. ``order``: the columns of a near_page."""
+    the page, from one query; ties always soonest first. ``order``: the columns of a near_page;
+    ``params``: its values, the cursor among them (so it is not applied a second time)."""
+    if params is not None and order is not None:
+        return await paginate_and_peek(ctx.session, stmt, order, cursor=None, limit=limit, params=params)
     if order is not None:
         return await paginate_and_peek(ctx.session, stmt, order, cursor=cursor, limit=limit)
     if sort == "start":

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,6 +14,7 @@ from stadtkern_events import near_cells
 from stadtkern_events.models import ACCESSIBILITY, TEXT_INDEX, Event, Occurrence
 from stadtkern_events.serializers import EVENT_COLUMNS, LIST_COLUMNS, OCCURRENCE_COLUMNS
 from stadtkern_events.settings import EventsSettings
+from stadtkern_events.shapes import after_condition, after_values, built_once
 
 
 def day_window(now: dt.datetime, when: str, tz: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -133,6 +134,24 @@ class Filters:
         """Whether a condition on the events (not only on the occurrences) narrows the list."""
         return bool(self.category or self.district or self.accessibility or self.free or (self.q and self.q.strip()))
 
+    def plain_page(
+        self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, cursor: str | None
+    ) -> tuple[Select[Any], tuple[Any, Any], dict[str, Any]] | None:
+        """The plain list (no place, no condition on the events) as a statement built once per shape
+        (stadtkern_events.shapes), its order and its values; None for any other list."""
+        if self.lat is not None or self.lon is not None or self.has_event_filters():
+            return None
+        start, end = self.window(ctx, now)
+        values: dict[str, Any] = {"window_start": start, "window_end": end}
+        if cursor:
+            values.update(after_values(cursor, PLAIN_ORDER))
+        shape = ("list", self.hide_cancelled, bool(cursor))
+        return (
+            built_once(ctx.session, shape, lambda: _plain_statement(self.hide_cancelled, bool(cursor))),
+            PLAIN_ORDER,
+            values,
+        )
+
     def near_page(
         self,
         ctx: ModuleContext[EventsSettings],
@@ -141,25 +160,51 @@ class Filters:
         *,
         cursor: str | None,
         limit: int,
-    ) -> tuple[Select[Any], tuple[Any, Any]]:
-        """The list's rows (serializers.LIST_COLUMNS) for a circle near_cells serves, and their order.
+    ) -> tuple[Select[Any], tuple[Any, Any], dict[str, Any] | None]:
+        """The list's rows (serializers.LIST_COLUMNS) for a circle near_cells serves, their order, and
+        the values of the statement's parameters (None: the statement carries its values).
 
         Without conditions on the events, the cell parts read the occurrences' index alone and only
-        the page's rows are joined to their events; with them, each part joins (and filters) itself."""
+        the page's rows are joined to their events, from a statement built once per shape
+        (near_cells.page_statement); with them, each part joins (and filters) itself."""
         if self.lat is None or self.lon is None:
             raise ValueError("near_page needs a point")
-        radius_m, joined = self.radius_km * 1000, self.has_event_filters()
-        occurrences = OCCURRENCE_COLUMNS
-        stmt = select(*(LIST_COLUMNS if joined else occurrences)).where(*self.occurrence_filters(ctx, now))
-        if joined:
-            stmt = self.event_filters(ctx, stmt.join(Occurrence.event), place=False)
+        radius_m = self.radius_km * 1000
+        if not self.has_event_filters():
+            shape, values = near_cells.page_values(
+                self.lat,
+                self.lon,
+                radius_m,
+                cells,
+                self.window(ctx, now),
+                hide_cancelled=self.hide_cancelled,
+                cursor=cursor,
+                limit=limit,
+            )
+            page, order = near_cells.page_statement(ctx.session, OCCURRENCE_COLUMNS, EVENT_COLUMNS, shape)
+            return page, order, values
+        stmt = select(*LIST_COLUMNS).where(*self.occurrence_filters(ctx, now)).join(Occurrence.event)
+        stmt = self.event_filters(ctx, stmt, place=False)
         found, order = near_cells.in_circle(
             ctx.session, stmt, self.lat, self.lon, radius_m, cells, cursor=cursor, limit=limit
         )
-        if joined:
-            return select(found), order
-        page = select(*(found.c[c.key] for c in occurrences), *EVENT_COLUMNS)
-        return page.join(Event, Event.id == found.c.event_id), order
+        return select(found), order, None
+
+
+PLAIN_ORDER = (Occurrence.starts_at, Occurrence.event_id)
+
+
+def _plain_statement(hide_cancelled: bool, with_cursor: bool) -> Select[Any]:
+    conditions = [
+        Occurrence.published.is_(True),
+        Occurrence.ends_at > bindparam("window_start", type_=Occurrence.ends_at.type),
+        Occurrence.starts_at < bindparam("window_end", type_=Occurrence.starts_at.type),
+    ]
+    if hide_cancelled:
+        conditions.append(Occurrence.status != "cancelled")
+    if with_cursor:
+        conditions.append(after_condition(PLAIN_ORDER))
+    return select(*LIST_COLUMNS).select_from(Occurrence).join(Occurrence.event).where(*conditions)
 
 
 def filters_of(

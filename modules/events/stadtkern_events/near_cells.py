@@ -20,14 +20,16 @@ point never goes stale.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Any
 
-from sqlalchemy import Select, false, select, union_all
+from sqlalchemy import Float, Integer, Select, bindparam, false, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.api import after_cursor, distance_m, distance_to
-from stadtkern_events.models import Occurrence
+from core.api import after_cursor, distance_m, distance_to, point_params
+from stadtkern_events.models import Event, Occurrence
+from stadtkern_events.shapes import after_condition, after_values, built_once
 
 # (column, cell height in degrees of latitude, cell width in degrees of longitude, largest radius)
 # A circle no wider than a cell touches at most 2 x 2 of them: few parts to plan and to merge
@@ -127,3 +129,79 @@ def in_circle(
         parts.append(select(statement.where(false()).subquery()))
     found = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("near")
     return found, (found.c.starts_at, found.c.event_id)
+
+
+# -- the page statement, built once per shape (see stadtkern_events.shapes) ----------------------
+
+Shape = tuple[str, int, bool, bool]  # cell column, number of cells, hide cancelled, with a cursor
+_ORDER = (Occurrence.starts_at, Occurrence.event_id)
+POINT = "near"  # the name of the point's parameters (core.api.point_params)
+
+
+def page_statement(
+    session: AsyncSession,
+    occurrence_columns: tuple[Any, ...],
+    event_columns: tuple[Any, ...],
+    shape: Shape,
+) -> tuple[Select[Any], tuple[Any, Any]]:
+    """The list's rows in a circle for ``shape`` (see :func:`page_values`), and their order."""
+    return built_once(
+        session, ("near", *shape), lambda: _build_page_statement(session, occurrence_columns, event_columns, shape)
+    )
+
+
+def _build_page_statement(
+    session: AsyncSession, occurrence_columns: tuple[Any, ...], event_columns: tuple[Any, ...], shape: Shape
+) -> tuple[Select[Any], tuple[Any, Any]]:
+    column, cell_count, hide_cancelled, with_cursor = shape
+    cell = getattr(Occurrence, column)
+    distance = distance_to(session, Occurrence, 0.0, 0.0, param=POINT)
+    conditions = [
+        Occurrence.published.is_(True),
+        Occurrence.ends_at > bindparam("window_start", type_=Occurrence.ends_at.type),
+        Occurrence.starts_at < bindparam("window_end", type_=Occurrence.starts_at.type),
+        # the box first: see in_circle
+        Occurrence.lat.between(bindparam("south", type_=Float()), bindparam("north", type_=Float())),
+        Occurrence.lon.between(bindparam("west", type_=Float()), bindparam("east", type_=Float())),
+        distance <= bindparam("radius_m", type_=Float()),
+    ]
+    if hide_cancelled:
+        conditions.append(Occurrence.status != "cancelled")
+    if with_cursor:
+        conditions.append(after_condition(_ORDER))
+    base = select(*occurrence_columns).where(*conditions)
+    parts = [
+        select(
+            base.where(cell == bindparam(f"cell_{i}", type_=Integer()))
+            .order_by(*_ORDER)
+            .limit(bindparam("part_limit", type_=Integer()))  # a parameter: the page size is the client's
+            .subquery()
+        )
+        for i in range(cell_count)
+    ] or [select(base.where(false()).subquery())]
+    found = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("near")
+    page = select(*(found.c[c.key] for c in occurrence_columns), *event_columns)
+    return page.join(Event, Event.id == found.c.event_id), (found.c.starts_at, found.c.event_id)
+
+
+def page_values(
+    lat: float,
+    lon: float,
+    radius_m: float,
+    cells: tuple[str, list[int]],
+    window: tuple[dt.datetime, dt.datetime],
+    *,
+    hide_cancelled: bool,
+    cursor: str | None,
+    limit: int,
+) -> tuple[Shape, dict[str, Any]]:
+    """The shape of a near page and the values of its parameters."""
+    column, numbers = cells
+    south, north, west, east = box(lat, lon, radius_m) or (-90.0, 90.0, -180.0, 180.0)
+    values: dict[str, Any] = {"window_start": window[0], "window_end": window[1], "radius_m": radius_m}
+    values["part_limit"] = limit + 1
+    values.update(south=south, north=north, west=west, east=east, **point_params(POINT, lat, lon))
+    values.update({f"cell_{i}": number for i, number in enumerate(numbers)})
+    if cursor:
+        values.update(after_values(cursor, _ORDER))
+    return (column, len(numbers), hide_cancelled, bool(cursor)), values

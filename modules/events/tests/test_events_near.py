@@ -68,6 +68,12 @@ async def test_near_me_lists_what_lies_within_the_great_circle_radius(
     response = await client.get(f"{BASE}/occurrences", params={"lat": PARK[0], "lon": PARK[1], "radius_km": 10})
     starts = [item["start"] for item in response.json()["items"]]
     assert starts == sorted(starts)
+    # the same statement (built once per shape) serves another city only that city's events
+    for radius_km in (1.0, 2.4):
+        there = await client.get(
+            "/v1/schwerte/events/occurrences", params={"lat": PARK[0], "lon": PARK[1], "radius_km": radius_km}
+        )
+        assert there.status_code == 200 and there.json()["items"] == [], radius_km
 
 
 async def test_the_edge_of_the_radius_is_the_same_on_both_databases(
@@ -238,8 +244,8 @@ async def test_the_near_me_page_runs_on_the_cell_index(sessions: async_sessionma
         filters = filters_of(None, None, None, None, None, PARK[0], PARK[1], 2.0, None, None, None, True)
         cells = filters.cells()
         assert cells is not None and cells[0] == "cell_m"
-        stmt, order = filters.near_page(ctx, utcnow(), cells, cursor=None, limit=50)
-        stmt = stmt.where(Event.tenant_id == "dortmund").order_by(*order).limit(51)
+        stmt, order, values = filters.near_page(ctx, utcnow(), cells, cursor=None, limit=50)
+        stmt = stmt.params(values or {}).where(Event.tenant_id == "dortmund").order_by(*order).limit(51)
         sql = str(stmt.compile(dialect=session.get_bind().dialect, compile_kwargs={"literal_binds": True}))
         sql = sql.replace(
             "WHERE events_occurrence.published",

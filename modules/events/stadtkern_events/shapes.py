@@ -1,0 +1,43 @@
+"""Statements built once per shape and then only executed with new values.
+
+Building a list's SQLAlchemy statement for every request cost more Python than running it (about
+3 ms of expression trees and column proxies per page, against 2 ms for the query and its rows).
+A list's statement depends on few choices (which filters are set, whether a cursor is given, the
+page size); the rest — the window, the cursor, the point — goes in as bound parameters. So each
+shape is built once per process and dialect, and a cache miss only executes it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
+
+from sqlalchemy import bindparam, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from core.api import cursor_values
+
+T = TypeVar("T")
+_BUILT: dict[tuple[Any, ...], Any] = {}
+
+
+def built_once(session: AsyncSession, shape: tuple[Any, ...], build: Callable[[], T]) -> T:
+    """The statement for ``shape`` (which must name everything ``build`` depends on) on the
+    session's database; built on first use."""
+    key = (*shape, session.get_bind().dialect.name)
+    found = _BUILT.get(key)
+    if found is None:
+        found = _BUILT[key] = build()
+    return found  # type: ignore[no-any-return]
+
+
+def after_condition(order: Sequence[Any]) -> ColumnElement[bool]:
+    """Rows after a cursor in ``order``, its values as parameters ``after_0``, ``after_1``, … (bound
+    with the columns' own types: a GUID is compared as stored)."""
+    return tuple_(*order) > tuple_(*(bindparam(f"after_{i}", type_=c.type) for i, c in enumerate(order)))
+
+
+def after_values(cursor: str, order: Sequence[Any]) -> dict[str, Any]:
+    """The values of :func:`after_condition` for ``cursor`` (a 422 on a forged one)."""
+    return {f"after_{i}": value for i, value in enumerate(cursor_values(cursor, order))}
