@@ -1,33 +1,37 @@
-"""iCalendar feeds of a city: fetched, parsed per VEVENT, upserted by UID, removals detected."""
+"""iCalendar feeds of a city: fetched, parsed per VEVENT, upserted by UID, removals detected.
+
+Reading the file is ``ical_read`` (charsets, UIDs, time zones) and ``ical_events`` (a VEVENT as
+the staff API's input); this applies it. Every skipped or repaired item is a note in the
+:class:`FeedResult`, which ``feed_runs`` keeps as the feed's import report.
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import httpx
-import icalendar
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Invalid
-from schemas import LocalizedText
-from stadtkern_events.models import STATUSES, Event
-from stadtkern_events.schemas import ChangeIn, EventIn, PlaceIn
+from stadtkern_events.ical_events import to_event_in
+from stadtkern_events.ical_read import FeedError, Note, Reader, parse
+from stadtkern_events.models import Event
 from stadtkern_events.services import remove_event, save_event
 from stadtkern_events.settings import EventsSettings, FeedConfig
 
+__all__ = ["FeedError", "FeedResult", "MassRemoval", "fetch", "sync_feed"]
+
 MAX_FEED_BYTES = 10 * 1024 * 1024
-STATUS_FROM_ICAL = {"CANCELLED": "cancelled", "TENTATIVE": "scheduled", "CONFIRMED": "scheduled"}
+# Fewer removals than this are never held back by the guard (a small feed's one cancelled date).
+GUARD_MIN_REMOVALS = 3
 
 
-class FeedError(Exception):
-    pass
+class MassRemoval(FeedError):
+    """The import would remove more of the feed's events than ``feed_removal_limit`` allows."""
 
 
 @dataclass
@@ -37,9 +41,15 @@ class FeedResult:
     unchanged: int = 0
     removed: int = 0
     skipped: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+
+    def skip(self, uid: str, reason: str) -> None:
+        self.skipped.append(uid)
+        self.notes.append(Note(uid, "skipped", reason[:500]))
 
 
-async def fetch(url: str, seconds: float) -> bytes:
+async def fetch(url: str, seconds: float) -> tuple[bytes, str | None]:
+    """The feed's bytes and the charset its ``Content-Type`` declares (None: not declared)."""
     try:
         async with httpx.AsyncClient(timeout=seconds, follow_redirects=True) as client:
             response = await client.get(url, headers={"Accept": "text/calendar"})
@@ -49,121 +59,15 @@ async def fetch(url: str, seconds: float) -> bytes:
         raise FeedError(f"HTTP {response.status_code}")
     if len(response.content) > MAX_FEED_BYTES:
         raise FeedError("larger than 10 MB")
-    return response.content
+    return response.content, response.charset_encoding
 
 
-def _iso(value: Any, tz: ZoneInfo) -> str:
-    if isinstance(value, dt.datetime):
-        return (value if value.tzinfo else value.replace(tzinfo=tz)).isoformat()
-    return str(value.isoformat())
-
-
-def _moments(component: icalendar.Event, name: str, tz: ZoneInfo) -> list[str]:
-    raw = component.get(name)
-    if raw is None:
-        return []
-    out: list[str] = []
-    for prop in raw if isinstance(raw, list) else [raw]:
-        out.extend(_iso(d.dt, tz) for d in prop.dts)
-    return out
-
-
-def _zone_of(value: Any, default: ZoneInfo) -> ZoneInfo:
-    tzinfo = getattr(value, "tzinfo", None)
-    key = getattr(tzinfo, "key", None)
-    if isinstance(key, str):
-        try:
-            return ZoneInfo(key)
-        except (ValueError, KeyError):
-            return default
-    return default
-
-
-def _text(component: icalendar.Event, name: str) -> str | None:
-    value = component.get(name)
-    return str(value).strip() or None if value is not None else None
-
-
-def to_event_in(master: icalendar.Event, overrides: list[icalendar.Event], feed: FeedConfig, city: ZoneInfo) -> EventIn:
-    """One VEVENT (and its changed occurrences) as the staff API's input; raises on what it cannot read."""
-    start = master.decoded("DTSTART")
-    end = master.decoded("DTEND") if "DTEND" in master else None
-    if end is None and "DURATION" in master:
-        end = start + master.decoded("DURATION")
-    tz = _zone_of(start, city)
-    all_day = not isinstance(start, dt.datetime)
-    title = _text(master, "SUMMARY")
-    if not title:
-        raise ValueError("no SUMMARY")
-    description = _text(master, "DESCRIPTION")
-    status = STATUS_FROM_ICAL.get(str(master.get("STATUS", "CONFIRMED")).upper(), "scheduled")
-    geo = master.get("GEO")
-    location = _text(master, "LOCATION")
-    place = None
-    if location or geo is not None or feed.district:
-        place = PlaceIn(
-            name=location[:200] if location else None,
-            lat=float(geo.latitude) if geo is not None else None,
-            lon=float(geo.longitude) if geo is not None else None,
-            district=feed.district,
+def _guard(existing: int, vanishing: int, settings: EventsSettings) -> None:
+    if vanishing >= GUARD_MIN_REMOVALS and vanishing > existing * settings.feed_removal_limit:
+        raise MassRemoval(
+            f"refused: {vanishing} of the feed's {existing} events would be removed at once "
+            f"(more than {settings.feed_removal_limit:.0%}); nothing was changed — an editor can confirm"
         )
-    rrule = master.get("RRULE")
-    changes = []
-    for override in overrides:
-        rid = override.decoded("RECURRENCE-ID")
-        ostatus = STATUS_FROM_ICAL.get(str(override.get("STATUS", "")).upper())
-        changes.append(
-            ChangeIn(
-                recurrence_id=_iso(rid, tz),
-                start=_iso(override.decoded("DTSTART"), tz) if "DTSTART" in override else None,
-                end=_iso(override.decoded("DTEND"), tz) if "DTEND" in override else None,
-                status=ostatus if ostatus in STATUSES and ostatus != "scheduled" else None,  # type: ignore[arg-type]
-            )
-        )
-    url = _text(master, "URL")
-    common: dict[str, Any] = {
-        "title": LocalizedText(de=title[:300]),
-        "description": LocalizedText(de=description) if description else None,
-        "time_zone": tz.key,
-        "rrule": rrule.to_ical().decode() if rrule is not None else None,
-        "rdates": _moments(master, "RDATE", tz),
-        "exdates": _moments(master, "EXDATE", tz),
-        "changes": changes,
-        "status": status,
-        "place": place,
-        "categories": list(feed.categories),
-        "registration_url": url if url and url.startswith(("http://", "https://")) and len(url) <= 500 else None,
-        "published": feed.publish,
-    }
-    if all_day:
-        return EventIn(start_date=start, end_date=end if end else None, **common)
-    return EventIn(start=start, end=end, **common)
-
-
-def parse(data: bytes) -> tuple[dict[str, tuple[icalendar.Event, list[icalendar.Event], str]], list[str]]:
-    """UID -> (master VEVENT, changed occurrences, content hash); and what had to be skipped."""
-    try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
-        raise FeedError(f"not an iCalendar file: {exc}") from None
-    masters: dict[str, icalendar.Event] = {}
-    overrides: dict[str, list[icalendar.Event]] = defaultdict(list)
-    skipped: list[str] = []
-    for found in calendar.walk("VEVENT"):
-        component = cast(icalendar.Event, found)
-        uid = str(component.get("UID", "")).strip()
-        if not uid or "DTSTART" not in component or getattr(component, "errors", None):
-            skipped.append(uid or "(no UID)")
-            continue
-        if "RECURRENCE-ID" in component:
-            overrides[uid].append(component)
-        else:
-            masters[uid] = component
-    result = {}
-    for uid, master in masters.items():
-        blob = master.to_ical() + b"".join(o.to_ical() for o in overrides.get(uid, []))
-        result[uid] = (master, overrides.get(uid, []), hashlib.sha256(blob).hexdigest())
-    return result, skipped
 
 
 async def sync_feed(
@@ -174,23 +78,30 @@ async def sync_feed(
     feed: FeedConfig,
     data: bytes,
     log: logging.Logger,
+    *,
+    charset: str | None = None,
+    confirm_removals: bool = False,
 ) -> FeedResult:
-    """Applies one fetched feed: new UIDs created, changed ones updated, missing ones removed."""
-    parsed, skipped = parse(data)
-    result = FeedResult(skipped=skipped)
-    existing = {
-        str(e.source_uid): e for e in (await session.scalars(select(Event).where(Event.source_feed == feed.id))).all()
-    }
-    for uid, (master, changes, digest) in parsed.items():
+    """Applies one file: new UIDs created, changed ones updated, missing ones removed (guarded)."""
+    parsed = parse(data, charset)
+    result = FeedResult(notes=list(parsed.notes))
+    result.skipped = [n.item for n in parsed.notes if n.kind == "skipped"]
+    rows = (await session.scalars(select(Event).where(Event.source_feed == feed.id))).all()
+    existing = {str(e.source_uid): e for e in rows}
+    vanishing = [uid for uid in existing if uid not in parsed.items and uid not in parsed.unreadable]
+    if not confirm_removals:
+        _guard(len(existing), len(vanishing), settings)
+    for uid, item in parsed.items.items():
         event = existing.get(uid)
-        if event is not None and event.source_hash == digest:
+        if event is not None and event.source_hash == item.digest:
             result.unchanged += 1
             continue
+        read = Reader(uid, city)
         try:
-            data_in = to_event_in(master, changes, feed, city)
+            data_in = to_event_in(item, feed, read)
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("feed %s: skipping %s: %s", feed.id, uid, exc)
-            result.skipped.append(uid)
+            result.skip(uid, f"{type(exc).__name__}: {exc}")
             continue
         is_new = event is None
         if event is None:
@@ -200,16 +111,18 @@ async def sync_feed(
                 await save_event(session, push, event, data_in, settings, city, is_new=is_new)
         except Invalid as exc:
             log.warning("feed %s: skipping %s: %s", feed.id, uid, exc.extra)
-            result.skipped.append(uid)
+            extra = exc.extra if isinstance(exc.extra, list) else []
+            result.skip(uid, "; ".join(f"{e['key']}: {e['message']}" for e in extra) or "invalid")
             continue
-        event.source_hash = digest
+        result.notes.extend(read.notes)
+        event.source_hash = item.digest
         if is_new:
             result.created += 1
         else:
             result.updated += 1
-    for uid, event in existing.items():
-        if uid not in parsed and uid not in result.skipped:
-            await remove_event(session, event)
-            result.removed += 1
+    for uid in vanishing:
+        await remove_event(session, existing[uid])
+        result.notes.append(Note(uid, "removed", "no longer in the feed"))
+        result.removed += 1
     await session.flush()
     return result

@@ -10,14 +10,14 @@ from sqlalchemy import delete, select
 from core.api import Audience, JobContext, Notification, is_postgres, utcnow
 from schemas import LocalizedText
 from stadtkern_events.cache import bump_version
-from stadtkern_events.feeds import FeedError, fetch, sync_feed
+from stadtkern_events.feed_runs import run_import
+from stadtkern_events.feeds import FeedResult
 from stadtkern_events.models import REMINDER_PENDING, REMINDER_SENT, REMINDER_SKIPPED, Event, Occurrence, Reminder
 from stadtkern_events.services import (
     PAST_KEPT,
     TOPIC_REMINDERS,
     labelled,
     rebuild_occurrences,
-    refresh_statistics,
     schedule_reminders,
 )
 from stadtkern_events.settings import EventsSettings
@@ -83,32 +83,25 @@ async def send_reminders(ctx: JobContext[EventsSettings], now: dt.datetime | Non
 
 
 async def import_feeds(ctx: JobContext[EventsSettings]) -> dict[str, Any]:
-    """Each feed in its own transaction: a broken or unreachable feed is logged and skipped."""
+    """Each feed in its own transaction: a broken, unreachable or refused feed is logged, recorded
+    (``GET /feeds``) and skipped; the others go on."""
     results: dict[str, Any] = {}
+    extra = {"city": ctx.tenant.slug}
     for feed in ctx.settings.feeds:
-        try:
-            data = await fetch(feed.url, ctx.settings.feed_timeout_seconds)
-            async with ctx.session_factory() as session, session.begin():
-                result = await sync_feed(session, ctx.push, ctx.tenant.time_zone, ctx.settings, feed, data, ctx.log)
-                await refresh_statistics(session, result.created + result.updated + result.removed)
-        except FeedError as exc:
-            ctx.log.warning("feed %s skipped: %s", feed.id, exc, extra={"city": ctx.tenant.slug})
-            results[feed.id] = exc
-            continue
-        except Exception as exc:  # one bad feed must never stop the others
-            ctx.log.exception("feed %s failed", feed.id, extra={"city": ctx.tenant.slug})
-            results[feed.id] = exc
-            continue
-        results[feed.id] = result
-        ctx.log.info(
-            "feed %s: %d new, %d updated, %d removed, %d skipped",
-            feed.id,
-            result.created,
-            result.updated,
-            result.removed,
-            len(result.skipped),
-            extra={"city": ctx.tenant.slug},
+        _, result = await run_import(
+            ctx.session_factory, ctx.push, ctx.tenant.time_zone, ctx.settings, feed, ctx.log, extra=extra
         )
+        results[feed.id] = result
+        if isinstance(result, FeedResult):
+            ctx.log.info(
+                "feed %s: %d new, %d updated, %d removed, %d skipped",
+                feed.id,
+                result.created,
+                result.updated,
+                result.removed,
+                len(result.skipped),
+                extra=extra,
+            )
     return results
 
 

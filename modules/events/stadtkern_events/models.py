@@ -131,6 +131,10 @@ class Occurrence(TenantOwned):
     recurrence_id: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     status: Mapped[str] = mapped_column(String(16))
     published: Mapped[bool] = mapped_column(Boolean)
+    # A changed occurrence's own title (LocalizedText) and place; None: the event's (events_0007).
+    own_title: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
+    own_place_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    own_place_address: Mapped[str | None] = mapped_column(String(300), nullable=True)
     # The event's point and its grid cells at three sizes (near_cells.py), copied when the
     # occurrences are rebuilt, which happens on every change of the event.
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
@@ -167,3 +171,26 @@ class Reminder(TenantOwned):
     due_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     state: Mapped[str] = mapped_column(String(12), default=REMINDER_PENDING)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+
+
+class FeedRun(TenantOwned):
+    """One import of a feed or an uploaded file: what it fetched, did and skipped (events_0007)."""
+
+    __tablename__ = "events_feed_run"
+    __table_args__ = (Index("ix_events_feed_run_feed", "tenant_id", "feed", "started_at"),)
+
+    feed: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(8))  # "feed" or "upload"
+    started_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # ok: applied; refused: the mass-removal guard held it back; failed: unreachable or unreadable.
+    outcome: Mapped[str] = mapped_column(String(8))
+    error: Mapped[str | None] = mapped_column(String(500), nullable=True)
+    fetched_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    created: Mapped[int] = mapped_column(Integer, default=0)
+    updated: Mapped[int] = mapped_column(Integer, default=0)
+    unchanged: Mapped[int] = mapped_column(Integer, default=0)
+    removed: Mapped[int] = mapped_column(Integer, default=0)
+    skipped: Mapped[int] = mapped_column(Integer, default=0)
+    # [{"item": UID, "kind": skipped|repaired|derived_uid|standalone|removed, "message": ...}]
+    notes: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)

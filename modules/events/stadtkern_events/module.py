@@ -9,8 +9,9 @@ from schemas import LocalizedText
 from stadtkern_events.cache import close_cache
 from stadtkern_events.controllers import resident_handlers
 from stadtkern_events.favourites import favourite_handlers
+from stadtkern_events.feed_routes import feed_handlers
 from stadtkern_events.jobs import run_feeds, run_horizon, run_reminders
-from stadtkern_events.models import Event, Favourite, Occurrence, Reminder
+from stadtkern_events.models import Event, Favourite, FeedRun, Occurrence, Reminder
 from stadtkern_events.privacy import device_data
 from stadtkern_events.seed import seed
 from stadtkern_events.services import TOPIC_REMINDERS, TOPIC_UPDATES
@@ -26,9 +27,9 @@ async def _shutdown(ctx: AppContext) -> None:
 spec = ModuleSpec(
     id="events",
     title=LocalizedText(de="Veranstaltungen", en="Events"),
-    route_handlers=[*resident_handlers, *staff_handlers, *favourite_handlers],
+    route_handlers=[*resident_handlers, *staff_handlers, *favourite_handlers, *feed_handlers],
     settings=EventsSettings,
-    models=(Event, Occurrence, Favourite, Reminder),
+    models=(Event, Occurrence, Favourite, Reminder, FeedRun),
     migrations=Path(__file__).parent / "migrations",
     jobs=(
         ScheduledJob(id="reminders", run=run_reminders, every_seconds=60, jitter=5),

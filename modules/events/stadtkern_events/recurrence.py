@@ -78,14 +78,26 @@ def parse_moment(raw: str, *, all_day: bool, tz: ZoneInfo, field: str) -> str:
         raise ScheduleError(field, f"not an ISO 8601 {'date' if all_day else 'date-time'}: {exc}") from None
 
 
-def check_rrule(rule: str, field: str = "body.rrule") -> str:
+def check_rrule(rule: str, field: str = "body.rrule", *, all_day: bool = False) -> str:
+    """A valid RFC 5545 RRULE for an event with a time zone: ``UNTIL`` is a date for an all-day
+    event and a UTC date-time (ending in ``Z``) otherwise, as RFC 5545 3.3.10 requires."""
     rule = rule.strip().removeprefix("RRULE:")
     try:
-        rrulestr(rule, dtstart=dt.datetime(2000, 1, 1))
-        icalendar.vRecur.from_ical(rule)
+        parsed = icalendar.vRecur.from_ical(rule)
+        until = parsed.get("UNTIL", [None])[0]
+        if until is not None and all_day and isinstance(until, dt.datetime):
+            raise ValueError("UNTIL must be a date (YYYYMMDD) for an all-day event")
+        if until is not None and not all_day and not _is_utc(until):
+            raise ValueError("UNTIL must be a UTC date-time ending in Z (YYYYMMDDTHHMMSSZ) for a timed event")
+        start = dt.datetime(2000, 1, 1) if all_day else dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+        rrulestr(rule, dtstart=start)
     except (ValueError, TypeError) as exc:
         raise ScheduleError(field, f"not a valid RFC 5545 RRULE: {exc}") from None
     return rule
+
+
+def _is_utc(value: Any) -> bool:
+    return isinstance(value, dt.datetime) and value.utcoffset() == dt.timedelta(0)
 
 
 def _local(raw: str, all_day: bool, tz: ZoneInfo) -> dt.date | dt.datetime:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -41,6 +41,10 @@ class ChangeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True, omit_de
     start: MomentText | None = None
     end: MomentText | None = None
     status: Status | None = None
+    # This date's own texts and place (a feed's RECURRENCE-ID with its own SUMMARY, LOCATION…).
+    title: LocalizedText | None = None
+    description: LocalizedText | None = None
+    place: PlaceIn | None = None
 
 
 class EventIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -152,7 +156,8 @@ class EventOut(msgspec.Struct, kw_only=True):
     rrule: str | None
     rdates: list[str]
     exdates: list[str]
-    changes: list[dict[str, str | None]]
+    # recurrence_id, start, end, status; title, description (LocalizedText), place when the date has its own.
+    changes: list[dict[str, Any]]
     next_occurrences: list[OccurrenceOut]
     status: str
     attendance_mode: str
@@ -198,3 +203,38 @@ class FavouriteExport(msgspec.Struct, forbid_unknown_fields=True):
 class ImportResult(msgspec.Struct):
     imported: int
     unknown: list[uuid.UUID]
+
+
+class FeedNote(msgspec.Struct):
+    """One item of an import: skipped, repaired, derived_uid, standalone or removed, and why."""
+
+    item: str
+    kind: str
+    message: str
+
+
+class FeedRunOut(msgspec.Struct, kw_only=True):
+    """One import of a feed or an uploaded file, as editors read it."""
+
+    id: uuid.UUID
+    feed: str
+    kind: str  # feed | upload
+    started_at: dt.datetime
+    finished_at: dt.datetime | None
+    outcome: str  # ok | refused (mass-removal guard) | failed
+    error: str | None
+    fetched_bytes: int
+    created: int
+    updated: int
+    unchanged: int
+    removed: int
+    skipped: int
+    notes: list[FeedNote]
+
+
+class FeedStatusOut(msgspec.Struct, kw_only=True):
+    """A configured feed (or an upload source) and its last import."""
+
+    id: str
+    url: str | None
+    last_run: FeedRunOut | None

@@ -26,6 +26,9 @@ LIST_COLUMNS = (
     Occurrence.ends_at,
     Occurrence.status,
     Occurrence.event_id,
+    Occurrence.own_title,
+    Occurrence.own_place_name,
+    Occurrence.own_place_address,
     Event.title,
     Event.all_day,
     Event.time_zone,
@@ -42,7 +45,7 @@ LIST_COLUMNS = (
     Event.accessibility,
     Event.updated_at,
 )
-OCCURRENCE_COLUMNS, EVENT_COLUMNS = LIST_COLUMNS[:4], LIST_COLUMNS[4:]
+OCCURRENCE_COLUMNS, EVENT_COLUMNS = LIST_COLUMNS[:7], LIST_COLUMNS[7:]
 
 
 def place_of(event: Event) -> Place | None:
@@ -82,6 +85,9 @@ def row_out(row: Sequence[Any], locales: Sequence[str]) -> OccurrenceOut:
         ends_at,
         status,
         event_id,
+        own_title,
+        own_place_name,
+        own_place_address,
         title,
         all_day,
         time_zone,
@@ -99,6 +105,8 @@ def row_out(row: Sequence[Any], locales: Sequence[str]) -> OccurrenceOut:
         updated_at,
     ) = row
     start, end, start_date, end_date = _span(starts_at, ends_at, all_day, _zone(time_zone))
+    if own_place_name or own_place_address:  # a changed date at its own place
+        place_name, place_address = own_place_name, own_place_address
     has_place = place_name or place_address or lat or district
     image = images_of(images[:1], locales) if images else None
     return OccurrenceOut(
@@ -110,7 +118,7 @@ def row_out(row: Sequence[Any], locales: Sequence[str]) -> OccurrenceOut:
         all_day=all_day,
         status=status,
         recurring=bool(rrule or rdates),
-        title=pick(title, locales),
+        title=pick(own_title or title, locales),
         categories=unpack(categories),
         place=Place(name=place_name, address=place_address, lat=lat, lon=lon, district=district) if has_place else None,
         is_free=is_free,
@@ -124,7 +132,17 @@ def occurrence_out(occ: Occurrence, locales: Sequence[str]) -> OccurrenceOut:
     """An occurrence loaded with its event, as a list entry (the same shape as :func:`row_out`)."""
     event = occ.event
     return row_out(
-        (occ.starts_at, occ.ends_at, occ.status, event.id, *(getattr(event, c.key) for c in EVENT_COLUMNS)), locales
+        (
+            occ.starts_at,
+            occ.ends_at,
+            occ.status,
+            event.id,
+            occ.own_title,
+            occ.own_place_name,
+            occ.own_place_address,
+            *(getattr(event, c.key) for c in EVENT_COLUMNS),
+        ),
+        locales,
     )
 
 

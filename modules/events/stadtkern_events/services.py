@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import Audience, Invalid, Notification, check_years, pick, record_deletion, utcnow
 from schemas import LocalizedText
 from stadtkern_events.cache import bump_version
+from stadtkern_events.changes import own_columns, own_of
 from stadtkern_events.models import (
     REMINDER_PENDING,
     RESOURCE,
@@ -76,7 +77,7 @@ def apply_input(event: Event, data: EventIn, settings: EventsSettings, city_tz: 
     tz = zone(data.time_zone, city_tz)
     start, end, all_day = _schedule(data, tz)
     try:
-        rrule = check_rrule(data.rrule) if data.rrule else None
+        rrule = check_rrule(data.rrule, all_day=all_day) if data.rrule else None
         rdates = [parse_moment(r, all_day=all_day, tz=tz, field=f"body.rdates[{i}]") for i, r in enumerate(data.rdates)]
         exdates = [
             parse_moment(x, all_day=all_day, tz=tz, field=f"body.exdates[{i}]") for i, x in enumerate(data.exdates)
@@ -95,6 +96,7 @@ def apply_input(event: Event, data: EventIn, settings: EventsSettings, city_tz: 
                 raw = getattr(change, key)
                 if raw:
                     entry[key] = parse_moment(raw, all_day=all_day, tz=tz, field=f"body.changes[{i}].{key}")
+            entry.update(own_of(change))
             changes.append(entry)
     except ScheduleError as exc:
         raise Invalid(exc.field, exc.message) from None
@@ -172,6 +174,7 @@ async def rebuild_occurrences(session: AsyncSession, event: Event, settings: Eve
         cap=settings.max_occurrences,
     )
     place = {"lat": event.lat, "lon": event.lon, **cells_of(event.lat, event.lon)}
+    own = own_columns(event, ZoneInfo(event.time_zone))
     for occ in expanded:
         session.add(
             Occurrence(
@@ -182,6 +185,7 @@ async def rebuild_occurrences(session: AsyncSession, event: Event, settings: Eve
                 status=occ.status or event.status,
                 published=event.published,
                 **place,
+                **own.get(occ.recurrence_id, {}),
             )
         )
     event.expanded_until = horizon

@@ -48,3 +48,7 @@ class EventsSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw
     # At most this many occurrences of one event are expanded.
     max_occurrences: Annotated[int, msgspec.Meta(ge=10, le=5000)] = 1000
     feed_timeout_seconds: Annotated[float, msgspec.Meta(gt=0, le=120)] = 15.0
+    # Mass-removal guard: an import (feed or upload) that would remove more than this share of the
+    # feed's events at once is refused and reported (a valid but empty feed must not wipe the
+    # events and the residents' favourites and reminders); an editor can confirm it.
+    feed_removal_limit: Annotated[float, msgspec.Meta(gt=0, le=1)] = 0.5

@@ -30,6 +30,8 @@ async def _get(ctx: ModuleContext[EventsSettings], event_id: uuid.UUID) -> Event
 
 def _check_texts(ctx: ModuleContext[EventsSettings], data: EventIn) -> None:
     alts = {f"body.images[{i}].alt": image.alt for i, image in enumerate(data.images)}
+    for i, change in enumerate(data.changes):
+        alts[f"body.changes[{i}].title"], alts[f"body.changes[{i}].description"] = change.title, change.description
     check_texts(ctx.tenant, **{"body.title": data.title, "body.description": data.description, **alts})
 
 
