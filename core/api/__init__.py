@@ -51,7 +51,15 @@ from core.api.spatial import (
     point_params,
 )
 from core.api.tenancy import CrossCityWrite, all_cities, city_of
-from core.api.text_search import TextIndex, create_text_index, drop_text_index, matching, search_terms, text_rank
+from core.api.text_search import (
+    TextIndex,
+    create_text_index,
+    drop_text_index,
+    matching,
+    search_terms,
+    text_query_params,
+    text_rank,
+)
 
 __all__ = [
     "BUILTIN_ROLES",
@@ -125,6 +133,7 @@ __all__ = [
     "require_staff",
     "search_terms",
     "sync_token",
+    "text_query_params",
     "text_rank",
     "utcnow",
 ]

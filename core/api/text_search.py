@@ -30,7 +30,20 @@ from functools import lru_cache
 from typing import Any, Literal
 
 import snowballstemmer
-from sqlalchemy import Float, Integer, Select, column, event, false, func, literal, literal_column, select, table
+from sqlalchemy import (
+    Float,
+    Integer,
+    Select,
+    bindparam,
+    column,
+    event,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    table,
+)
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -155,10 +168,14 @@ def drop_text_index(bind: Connection, index: TextIndex) -> None:
     bind.exec_driver_sql(f"DROP TABLE IF EXISTS {_quote(bind, fts_name(table_name))}")
 
 
-def _pg_query(words: list[str], prefix: bool) -> ColumnElement[Any]:
+def _pg_spelled(words: list[str], prefix: bool) -> str:
     # Quoted words joined by AND; PostgreSQL stems each with the configuration that built the vector.
-    spelled = " & ".join(f"'{w}'" + (":*" if prefix and i == len(words) - 1 else "") for i, w in enumerate(words))
-    return func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), literal(spelled))
+    return " & ".join(f"'{w}'" + (":*" if prefix and i == len(words) - 1 else "") for i, w in enumerate(words))
+
+
+def _pg_query(words: list[str], prefix: bool, param: str | None = None) -> ColumnElement[Any]:
+    spelled = bindparam(f"{param}_query", _pg_spelled(words, prefix)) if param else literal(_pg_spelled(words, prefix))
+    return func.to_tsquery(literal_column(f"'{CONFIG}'::regconfig"), spelled)
 
 
 def _fts_query(words: list[str], prefix: bool) -> str:
@@ -172,23 +189,40 @@ def _rowid(index: TextIndex) -> ColumnElement[int]:
 
 
 def matching(
-    bind: Bindable, statement: Select[Any], index: TextIndex, query: str, *, prefix: bool = False
+    bind: Bindable,
+    statement: Select[Any],
+    index: TextIndex,
+    query: str,
+    *,
+    prefix: bool = False,
+    param: str | None = None,
 ) -> Select[Any]:
     """``statement`` limited to rows of ``index.table`` whose indexed text has every word of ``query``.
 
     A query without a searchable word (only stop words or punctuation) matches nothing.
-    Validate its length before (a 422 naming the field)."""
+    Validate its length before (a 422 naming the field). With ``param``, the words go in as a
+    bound parameter named after it, so that a statement built once serves any query with words:
+    pass ``text_query_params(bind, param, query, prefix=...)`` when executing it."""
     words = _query_words(query)
     if not words:
         return statement.where(false())
     if is_postgres(bind):
         vector: ColumnElement[Any] = literal_column(f"{index.table}.{VECTOR_COLUMN}")
-        return statement.where(vector.op("@@", is_comparison=True)(_pg_query(words, prefix)))
+        return statement.where(vector.op("@@", is_comparison=True)(_pg_query(words, prefix, param)))
     fts = table(fts_name(index.table), column("rowid", Integer()))
-    hits = select(fts.c.rowid).where(
-        literal_column(fts.name).op("MATCH", is_comparison=True)(_fts_query(words, prefix))
-    )
+    spelled = bindparam(f"{param}_query", _fts_query(words, prefix)) if param else _fts_query(words, prefix)
+    hits = select(fts.c.rowid).where(literal_column(fts.name).op("MATCH", is_comparison=True)(spelled))
     return statement.where(_rowid(index).in_(hits))
+
+
+def text_query_params(bind: Bindable, param: str, query: str, *, prefix: bool = False) -> dict[str, str] | None:
+    """The value of a ``matching(..., param=param)`` condition for ``query``; None when the query has
+    no searchable word (then it matches nothing: do not run the statement built for words)."""
+    words = _query_words(query)
+    if not words:
+        return None
+    spelled = _pg_spelled(words, prefix) if is_postgres(bind) else _fts_query(words, prefix)
+    return {f"{param}_query": spelled}
 
 
 def text_rank(bind: Bindable, index: TextIndex, query: str, *, prefix: bool = False) -> ColumnElement[float]:

@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
-from core.api import Invalid, ModuleContext, matching, near
+from core.api import Invalid, ModuleContext, matching, near, text_query_params
 from stadtkern_events import near_cells
 from stadtkern_events.models import ACCESSIBILITY, TEXT_INDEX, Event, Occurrence
 from stadtkern_events.serializers import EVENT_COLUMNS, LIST_COLUMNS, OCCURRENCE_COLUMNS
@@ -137,20 +137,27 @@ class Filters:
     def plain_page(
         self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, cursor: str | None
     ) -> tuple[Select[Any], tuple[Any, Any], dict[str, Any]] | None:
-        """The plain list (no place, no condition on the events) as a statement built once per shape
-        (stadtkern_events.shapes), its order and its values; None for any other list."""
-        if self.lat is not None or self.lon is not None or self.has_event_filters():
+        """The plain list, or full-text search alone (no place, no other condition on the events), as
+        a statement built once per shape (stadtkern_events.shapes), its order and its values; None
+        for any other list."""
+        if self.lat is not None or self.lon is not None or self.category or self.district:
             return None
+        if self.accessibility or self.free:
+            return None
+        words: dict[str, str] | None = None
+        if self.q and self.q.strip():
+            if len(self.q) > 100:
+                return None  # statement() names the field
+            words = text_query_params(ctx.session, TEXT_PARAM, self.q, prefix=self.prefix)
+            if words is None:
+                return None  # no searchable word: matches nothing, statement() says so
         start, end = self.window(ctx, now)
-        values: dict[str, Any] = {"window_start": start, "window_end": end}
+        values: dict[str, Any] = {"window_start": start, "window_end": end, **(words or {})}
         if cursor:
             values.update(after_values(cursor, PLAIN_ORDER))
-        shape = ("list", self.hide_cancelled, bool(cursor))
-        return (
-            built_once(ctx.session, shape, lambda: _plain_statement(self.hide_cancelled, bool(cursor))),
-            PLAIN_ORDER,
-            values,
-        )
+        shape = ("list", self.hide_cancelled, bool(cursor), words is not None)
+        hide, after, text = self.hide_cancelled, bool(cursor), words is not None
+        return built_once(ctx.session, shape, lambda: _plain_statement(ctx, hide, after, text)), PLAIN_ORDER, values
 
     def near_page(
         self,
@@ -194,7 +201,12 @@ class Filters:
 PLAIN_ORDER = (Occurrence.starts_at, Occurrence.event_id)
 
 
-def _plain_statement(hide_cancelled: bool, with_cursor: bool) -> Select[Any]:
+TEXT_PARAM = "q"  # the name of the words' parameter (core.api.text_query_params)
+
+
+def _plain_statement(
+    ctx: ModuleContext[EventsSettings], hide_cancelled: bool, with_cursor: bool, text: bool
+) -> Select[Any]:
     conditions = [
         Occurrence.published.is_(True),
         Occurrence.ends_at > bindparam("window_start", type_=Occurrence.ends_at.type),
@@ -204,7 +216,9 @@ def _plain_statement(hide_cancelled: bool, with_cursor: bool) -> Select[Any]:
         conditions.append(Occurrence.status != "cancelled")
     if with_cursor:
         conditions.append(after_condition(PLAIN_ORDER))
-    return select(*LIST_COLUMNS).select_from(Occurrence).join(Occurrence.event).where(*conditions)
+    stmt = select(*LIST_COLUMNS).select_from(Occurrence).join(Occurrence.event).where(*conditions)
+    # any word stands in for the query's: the statement takes its words as the parameter
+    return matching(ctx.session, stmt, TEXT_INDEX, "wort", param=TEXT_PARAM) if text else stmt
 
 
 def filters_of(
