@@ -154,6 +154,11 @@ def _module_routers(
     return routers
 
 
+def _module_titles(plan: Plan) -> dict[str, str]:
+    """Each module's title (English where given) describes its tag in the OpenAPI document."""
+    return {mid: spec.title.get("en") or next(iter(spec.title.values()), mid) for mid, spec in plan.specs.items()}
+
+
 def _auth_innermost(auth: Any) -> Callable[[AppConfig], AppConfig]:
     """Litestar puts the auth middleware outermost; we move it inside rate limiting and request ids,
     so a request with a garbage token is still counted, logged and answered with a request id."""
@@ -308,7 +313,7 @@ def create_app(
         cors_config=CORSConfig(allow_origins=list(settings.cors_origins)) if settings.cors_origins else None,
         exception_handlers=exception_handlers,
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=openapi_config(settings),
+        openapi_config=openapi_config(settings, _module_titles(plan)),
         lifespan=[_lifespan(settings, plan, engine, port, auto_migrate=auto_migrate, run_scheduler=run_scheduler)],
         debug=False,
         logging_config=None,  # ours (JSON, request id) from core.observability, not Litestar's default

@@ -87,7 +87,7 @@ def test_core_routes_are_documented(spec: dict[str, Any]) -> None:
         ("/health/ready", "get"),
     ]:
         assert method in paths.get(path, {}), f"{method.upper()} {path} is not documented"
-    listing = {p["name"]: p for p in paths["/v1/{tenant}/staff/accounts"]["get"].get("parameters", [])}
+    listing = {p["name"]: p for p in paths["/v1/{tenant}/staff/accounts"]["get"].get("parameters", []) if "name" in p}
     assert listing["cursor"]["in"] == "query"
     assert listing["limit"]["in"] == "query"
 
@@ -144,3 +144,55 @@ def test_document_is_structurally_valid_openapi_3_1(spec: dict[str, Any]) -> Non
     assert len(operation_ids) == len(set(operation_ids)), "operationIds must be unique"
     for ref in _refs(spec):
         _resolve(spec, ref)
+
+
+def test_names_a_generator_can_use(spec: dict[str, Any]) -> None:
+    """Readable unique operation ids, declared tags, a description per operation, unique component
+    names equal to their titles (openapi-python-client drops models sharing a title), a licence."""
+    assert spec["info"]["license"] == {"name": "EUPL-1.2", "identifier": "EUPL-1.2"}
+    declared = {tag["name"] for tag in spec["tags"]}
+    assert all(tag.get("description") for tag in spec["tags"])
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method not in HTTP_METHODS:
+                continue
+            where = f"{method.upper()} {path}"
+            assert re.fullmatch(r"[a-z][A-Za-z0-9]*", operation["operationId"]), where
+            assert not operation["operationId"].startswith("v1Tenant"), where
+            assert operation["tags"] and set(operation["tags"]) <= declared, where
+            assert operation.get("description"), f"{where} has no description"
+    schemas = spec["components"]["schemas"]
+    assert all(re.fullmatch(r"[A-Za-z0-9]+", name) for name in schemas), sorted(schemas)
+    assert all(value.get("title") == name for name, value in schemas.items())
+    assert {"EventsPlace", "ParticipationPlace", "AppConfigTopicOut", "PushTopicOut"} <= set(schemas)
+    assert schemas["DeviceOut"]["properties"]["platform"]["enum"] == ["ios", "android", "web"]
+    assert "name" not in spec["components"]["securitySchemes"]["BearerToken"]
+
+
+def test_etag_304_and_conflicts_are_documented(spec: dict[str, Any]) -> None:
+    """Every GET that answers 200 sends an ETag and may answer 304; every write may answer 409."""
+    events = spec["paths"]["/v1/{tenant}/events/occurrences"]["get"]
+    assert "304" in events["responses"] and "ETag" in events["responses"]["200"]["headers"]
+    assert {"$ref": "#/components/parameters/IfNoneMatch"} in events["parameters"]
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            if method in {"post", "put", "patch", "delete"} and path.startswith("/v1/"):
+                assert "409" in operation["responses"], f"{method.upper()} {path}"
+            if method in {"post", "put", "patch"} and path.startswith("/v1/"):
+                assert "413" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_component_names_stay_plain_unless_shared() -> None:
+    from core.http.openapi_names import component_names
+
+    keys = ["Accepted", "core_routes_app_config_TopicOut", "push_schemas_TopicOut", "Page_push.staff.DeliveryOut_"]
+    keys += ["stadtkern_charging_schemas_staff_ImportRunOut", "Page_stadtkern_charging.schemas.staff.ImportRunOut_"]
+    names = component_names(keys)
+    assert names == {
+        "Accepted": "Accepted",
+        "core_routes_app_config_TopicOut": "AppConfigTopicOut",
+        "push_schemas_TopicOut": "PushTopicOut",
+        "Page_push.staff.DeliveryOut_": "PageDeliveryOut",
+        "stadtkern_charging_schemas_staff_ImportRunOut": "ChargingImportRunOut",
+        "Page_stadtkern_charging.schemas.staff.ImportRunOut_": "PageChargingImportRunOut",
+    }

@@ -6,7 +6,9 @@ our exception handlers answer every error as ``application/problem+json`` (see
 validation (400, 422), rate limit (429), server error (500) and a database outage (503, with
 ``Retry-After``: core.http.outages) on every ``/v1`` route (health checks and metrics: 500
 only); unknown city, module or resource (404) under ``/v1/{tenant}``;
-missing or foreign credentials (401, 403) where an auth guard sits. What a handler declares wins.
+missing or foreign credentials (401, 403) where an auth guard sits; a conflict (409) on every
+write, since any unique constraint a write trips answers 409 (core.http.problems); a body over
+the size limit (413) wherever a body is accepted. What a handler declares wins.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from schemas import Problem
 EVERYWHERE = (400, 422, 429, 500, 503)
 UNDER_A_CITY = (404,)
 GUARDED = (401, 403)
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+WITH_BODY = {"POST", "PUT", "PATCH"}
 
 
 def _spec(status: int) -> ResponseSpec:
@@ -35,7 +39,7 @@ def _spec(status: int) -> ResponseSpec:
 
 
 def document_problems(app: Litestar) -> None:
-    specs = {status: _spec(status) for status in (*EVERYWHERE, *UNDER_A_CITY, *GUARDED)}
+    specs = {status: _spec(status) for status in (*EVERYWHERE, *UNDER_A_CITY, *GUARDED, 409, 413)}
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             if not getattr(handler, "include_in_schema", True):
@@ -45,5 +49,10 @@ def document_problems(app: Litestar) -> None:
                 statuses += UNDER_A_CITY
             if any(is_auth_guard(g) for g in handler.resolve_guards()):
                 statuses += GUARDED
+            methods = set(handler.http_methods)
+            if route.path.startswith("/v1/") and methods & WRITES:
+                statuses.append(409)
+            if route.path.startswith("/v1/") and methods & WITH_BODY:
+                statuses.append(413)
             declared: dict[int, Any] = dict(handler.responses or {})
             handler.responses = {**{s: specs[s] for s in statuses}, **declared}

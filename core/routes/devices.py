@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 import msgspec
 from litestar import Request, Response, delete, get, patch, post
@@ -47,7 +47,7 @@ class DevicePatch(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True
 
 class DeviceOut(msgspec.Struct):
     id: uuid.UUID
-    platform: str
+    platform: Platform  # an enum in the document, as in DeviceIn (generated clients get the same type)
     locale: str
     app_version: str
     has_push_token: bool
@@ -63,7 +63,7 @@ class DeviceRegistered(msgspec.Struct):
 def _out(device: Device) -> DeviceOut:
     return DeviceOut(
         id=device.id,
-        platform=device.platform,
+        platform=cast(Platform, device.platform),
         locale=device.locale,
         app_version=device.app_version,
         has_push_token=bool(device.push_token and device.push_token_active),

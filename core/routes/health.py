@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from typing import Any
+from typing import Any, Literal
 
 import msgspec
 from litestar import Request, Response, get
@@ -16,7 +16,7 @@ from core.settings import Settings
 
 
 class Health(msgspec.Struct):
-    status: str
+    status: Literal["ok"]  # anything else is a 503 problem
     checks: dict[str, str]
 
 

@@ -15,11 +15,12 @@ from litestar import Router
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import License
 from litestar.plugins.prometheus import PrometheusController
 
 from core import __version__
+from core.http.openapi_names import NamedOpenAPIConfig, operation_id
 from core.settings import Settings
 
 DOCS_PATH = "/schema"
@@ -34,13 +35,19 @@ def _hidden(_connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRoute
     raise NotFoundException()
 
 
-def openapi_config(settings: Settings) -> OpenAPIConfig:
-    """The document is always built (``stadtkern openapi`` writes it); its routes answer 404 when hidden."""
+def openapi_config(settings: Settings, module_titles: dict[str, str] | None = None) -> NamedOpenAPIConfig:
+    """The document is always built (``stadtkern openapi`` writes it); its routes answer 404 when hidden.
+
+    ``module_titles`` (module id → title) describe the modules' tags; names: core.http.openapi_names."""
     router = None if docs_are_public(settings) else Router(path=DOCS_PATH, route_handlers=[], guards=[_hidden])
-    return OpenAPIConfig(
+    return NamedOpenAPIConfig(
         title="Stadtkern",
         version=__version__,
         description="Backend of the Stadtkern city app. Paths are /v1/{tenant}/...; errors are RFC 9457.",
+        license=License(name="EUPL-1.2", identifier="EUPL-1.2"),
+        use_handler_docstrings=True,
+        operation_id_creator=operation_id,
+        module_titles=module_titles,
         path=DOCS_PATH,
         render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
         openapi_router=router,
