@@ -18,12 +18,15 @@ from typing import Any
 from advanced_alchemy.base import UUIDBase
 from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from core.api import TenantOwned, TenantScoped
+from core.api import TenantOwned, TenantScoped, TextIndex
 
 RESOURCE_OFFER = "participation.offer"
 RESOURCE_SURVEY = "participation.survey"
+RESOURCE_METHOD = "participation.method"
+# Full-text search over the method cards (core.api.TextIndex, participation_0007): names above the rest.
+METHOD_TEXT_INDEX = TextIndex("participation_method", (("search_title", "A"), ("search_text", "B")))
 
 STATUSES = ("draft", "published", "closed", "results_published")
 # Allowed status transitions (draft -> published -> closed -> results_published).
@@ -33,6 +36,36 @@ TRANSITIONS: dict[str, tuple[str, ...]] = {
     "closed": ("results_published",),
     "results_published": (),
 }
+
+
+class MethodCard(TenantOwned):
+    """A card of the Instrumentenkoffer: one participation format (Bürgerrat, World Café, ...) with
+    its guide. Texts are ``{"de": ..., "en": ...}`` like the offers'; steps, templates and examples
+    are JSON lists in their order; accessibility features a ``,a,b,`` list column (``lists.py``)."""
+
+    __tablename__ = "participation_method"
+    __table_args__ = (Index("ix_participation_method_list", "tenant_id", "sort_name", "id"),)
+
+    name: Mapped[dict[str, Any]] = mapped_column(JSON)
+    # The name in the city's primary language, lower-cased: the list's order.
+    sort_name: Mapped[str] = mapped_column(String(200))
+    summary: Mapped[dict[str, Any]] = mapped_column(JSON)
+    when_to_use: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    mode: Mapped[str] = mapped_column(String(16))
+    group_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    group_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    duration: Mapped[str] = mapped_column(String(16))
+    duration_note: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    effort: Mapped[str] = mapped_column(String(8))
+    accessibility: Mapped[str] = mapped_column(String(500), default=",")
+    accessibility_note: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    needs: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    templates: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    examples: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    # What the text index searches (METHOD_TEXT_INDEX): every language's name, and all other texts.
+    search_title: Mapped[str] = mapped_column(Text, default="")
+    search_text: Mapped[str] = mapped_column(Text, default="")
 
 
 class Offer(TenantOwned):
@@ -59,6 +92,12 @@ class Offer(TenantOwned):
     accessibility: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default="draft")
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
+    # The Instrumentenkoffer card of the offer's format (same city: checked when an editor sets it).
+    method_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("participation_method.id", ondelete="SET NULL"), nullable=True, index=True
+    )
+    # Loaded with the offer (one query per batch of offers that name a card), for the card's name.
+    method: Mapped[MethodCard | None] = relationship(lazy="selectin", viewonly=True)
 
 
 class Survey(TenantOwned):
@@ -249,6 +288,7 @@ class Invitation(TenantOwned):
 
 
 MODELS: tuple[type[Any], ...] = (
+    MethodCard,
     Offer,
     Survey,
     Response,

@@ -67,6 +67,31 @@ def offer_body(**overrides: Any) -> dict[str, Any]:
     return body
 
 
+def method_body(**overrides: Any) -> dict[str, Any]:
+    """A method card as an editor sends it; ``None`` leaves a field out."""
+    body: dict[str, Any] = {
+        "name": {"de": "Bürgerrat", "en": "Citizens' assembly"},
+        "summary": {"de": "Ausgeloste beraten die Stadt", "en": "People drawn by lot advise the city"},
+        "when_to_use": {"de": "Bei umstrittenen Fragen", "en": "For contested questions"},
+        "mode": "hybrid",
+        "group_min": 20,
+        "group_max": 160,
+        "duration": "weeks",
+        "effort": "high",
+        "accessibility": ["step_free", "childcare"],
+        "needs": {"de": "Moderation und Räume"},
+        "steps": [
+            {"de": "Frage klären", "en": "Agree the question"},
+            {"de": "Losen", "en": "Draw"},
+            {"de": "Beraten", "en": "Deliberate"},
+        ],
+        "templates": [{"title": {"de": "Einladung", "en": "Invitation"}, "url": "https://example.org/einladung.docx"}],
+        "examples": [{"text": {"de": "Bürgerrat Klima 2021"}}],
+    }
+    body.update(overrides)
+    return {k: v for k, v in body.items() if v is not None}
+
+
 def t(de: str) -> dict[str, str]:
     return {"de": de, "en": de}
 

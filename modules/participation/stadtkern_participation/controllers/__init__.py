@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from stadtkern_participation.controllers import draws, offers, pool, privacy, surveys
+from stadtkern_participation.controllers import draws, methods, offers, pool, privacy, surveys
 
 route_handlers = [
     *offers.route_handlers,
+    *methods.route_handlers,
     *surveys.route_handlers,
     *pool.route_handlers,
     *draws.route_handlers,

@@ -45,6 +45,15 @@ class OfferIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     registration_url: Annotated[str, msgspec.Meta(max_length=500, pattern=r"^https?://")] | None = None
     contact: Annotated[str, msgspec.Meta(max_length=300)] | None = None
     accessibility: LocalizedText | None = None
+    # The Instrumentenkoffer card of the offer's format (one of the city's, else 422 body.method_id).
+    method_id: uuid.UUID | None = None
+
+
+class MethodRef(msgspec.Struct):
+    """The method card an offer uses: open it with ``GET /methods/{id}``."""
+
+    id: uuid.UUID
+    name: str
 
 
 @published_in(PUBLISHED_IN)
@@ -68,6 +77,7 @@ class OfferOut(msgspec.Struct):
     contact: str | None = None
     accessibility: str | None = None
     published_at: dt.datetime | None = None
+    method: MethodRef | None = None
 
 
 class OfferStaffOut(msgspec.Struct):
@@ -90,6 +100,7 @@ class OfferStaffOut(msgspec.Struct):
     contact: str | None = None
     accessibility: LocalizedText | None = None
     published_at: dt.datetime | None = None
+    method_id: uuid.UUID | None = None
 
 
 class StatusIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -126,6 +137,7 @@ def offer_out(row: Offer, locales: Sequence[str]) -> OfferOut:
         contact=row.contact,
         accessibility=pick(row.accessibility, locales),
         published_at=row.published_at,
+        method=MethodRef(id=row.method.id, name=pick(row.method.name, locales)) if row.method else None,
     )
 
 
@@ -149,4 +161,5 @@ def offer_staff_out(row: Offer) -> OfferStaffOut:
         contact=row.contact,
         accessibility=text_of(row.accessibility),
         published_at=row.published_at,
+        method_id=row.method_id,
     )

@@ -16,7 +16,6 @@ from core.api import (
     NotFound,
     Notification,
     TenantRepository,
-    deleted_since,
     paginate,
     record_deletion,
     utcnow,
@@ -26,6 +25,7 @@ from stadtkern_participation.lists import join_list, split_list
 from stadtkern_participation.models import RESOURCE_OFFER, TRANSITIONS, Offer
 from stadtkern_participation.schemas.offers import OfferIn
 from stadtkern_participation.schemas.texts import stored_text
+from stadtkern_participation.services.delta import changes_since
 
 TOPIC_OFFERS = "participation.offers"
 
@@ -71,11 +71,7 @@ async def offer_page(
         )
     if upcoming:
         stmt = stmt.where(and_(Offer.status == "published", Offer.starts_at > now))
-    deleted: list[str] = []
-    if changed_since is not None:
-        stmt = stmt.where(Offer.updated_at > changed_since)
-        if not cursor:
-            deleted = await deleted_since(session, RESOURCE_OFFER, changed_since)
+    stmt, deleted = await changes_since(session, stmt, Offer, RESOURCE_OFFER, changed_since, cursor)
     rows, next_cursor = await paginate(session, stmt, [Offer.id], cursor=cursor, limit=limit, descending=True)
     return rows, deleted, next_cursor
 
@@ -97,6 +93,7 @@ def apply_offer(row: Offer, data: OfferIn) -> Offer:
     row.registration_url = data.registration_url
     row.contact = data.contact
     row.accessibility = stored_text(data.accessibility)
+    row.method_id = data.method_id
     return row
 
 

@@ -12,13 +12,14 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from core.api import Invalid, ModuleContext, RequestContext, check_texts, check_years, require_editor
 from stadtkern_participation.lists import check_names
 from stadtkern_participation.schemas.offers import OfferIn, OfferStaffOut, StatusIn, offer_staff_out
+from stadtkern_participation.services.methods import check_method
 from stadtkern_participation.services.offers import add_offer, apply_offer, get_offer, remove_offer, set_offer_status
 from stadtkern_participation.settings import ParticipationSettings
 
 Ctx = RequestContext[ParticipationSettings]
 
 
-def _check_offer(ctx: ModuleContext[ParticipationSettings], data: OfferIn) -> None:
+async def _check_offer(ctx: ModuleContext[ParticipationSettings], data: OfferIn) -> None:
     settings = ctx.settings
     check_years(starts_at=data.starts_at, ends_at=data.ends_at)
     check_texts(
@@ -34,6 +35,7 @@ def _check_offer(ctx: ModuleContext[ParticipationSettings], data: OfferIn) -> No
         raise Invalid("body.ends_at", "must not be before starts_at")
     check_names(data.topics, settings.topics, "body.topics")
     check_names(data.districts, settings.districts, "body.districts")
+    await check_method(ctx.session, data.method_id, "body.method_id")
 
 
 @get(
@@ -49,7 +51,7 @@ async def edit_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> OfferStaffOut:
 @post("/offers", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create an offer as draft (editors)")
 async def create_offer(data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
     """Topics and districts must be ones the city configured (if it configured any)."""
-    _check_offer(ctx, data)
+    await _check_offer(ctx, data)
     return offer_staff_out(await add_offer(ctx.session, data))
 
 
@@ -57,7 +59,7 @@ async def create_offer(data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
 async def update_offer(offer_id: FromPath[uuid.UUID], data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
     """In any status; the status itself changes only through ``…/status``."""
     row = await get_offer(ctx.session, offer_id, staff=True)
-    _check_offer(ctx, data)
+    await _check_offer(ctx, data)
     apply_offer(row, data)
     await ctx.session.flush()
     return offer_staff_out(row)
