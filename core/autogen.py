@@ -52,3 +52,33 @@ def compare_type(
     if type(metadata_type).__module__.startswith("advanced_alchemy."):
         return False
     return None  # alembic's own comparison for everything else
+
+
+def _fk_key(fk: Any) -> tuple[str, tuple[str, ...], str, tuple[str, ...]]:
+    return (
+        fk.parent.name,
+        tuple(c.name for c in fk.columns),
+        fk.referred_table.name,
+        tuple(e.column.name for e in fk.elements),
+    )
+
+
+def without_sqlite_column_fk_noise(diffs: list[Any], dialect_name: str) -> list[Any]:
+    """``diffs`` without the remove/add pairs of one foreign key that SQLite cannot describe.
+
+    A column added with ``ALTER TABLE … ADD COLUMN … REFERENCES`` (the only way to add a foreign
+    key on SQLite without rebuilding the table, whose drop would cascade into its dependants)
+    reflects without its name and its ``ON DELETE``: autogenerate then asks to remove it and add it
+    again. Only such pairs go: same table, columns and target, the reflected one unnamed."""
+    if dialect_name != "sqlite":
+        return diffs
+    unnamed = {_fk_key(d[1]) for d in diffs if isinstance(d, tuple) and d[0] == "remove_fk" and d[1].name is None}
+    wanted = {_fk_key(d[1]) for d in diffs if isinstance(d, tuple) and d[0] == "add_fk"}
+    both = unnamed & wanted
+
+    def noise(d: Any) -> bool:
+        if not (isinstance(d, tuple) and d[0] in ("remove_fk", "add_fk") and _fk_key(d[1]) in both):
+            return False
+        return d[0] == "add_fk" or d[1].name is None
+
+    return [d for d in diffs if not noise(d)]

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 import core.models  # noqa: F401 - the core's tables, which module tables refer to, into the metadata
 from core.api.contract import ModuleSpec
 from core.api.db import metadata
-from core.autogen import compare_type, include_only
+from core.autogen import compare_type, include_only, without_sqlite_column_fk_noise
 from core.db import create_unpooled_engine
 from core.errors import StartupError
 from core.loader import load_specs
@@ -75,7 +75,7 @@ def differences(module_id: str) -> list[Any]:
     def compare(lineage: Lineage, spec: ModuleSpec, connection: Connection) -> list[Any]:
         opts = {"include_object": include_only(owns_table(spec)), "compare_type": compare_type}
         ctx = MigrationContext.configure(connection, opts=opts)
-        return list(compare_metadata(ctx, metadata))
+        return without_sqlite_column_fk_noise(list(compare_metadata(ctx, metadata)), connection.dialect.name)
 
     return list(asyncio.run(_with_schema(module_id, compare)))
 
