@@ -10,6 +10,7 @@ from typing import Annotated
 from litestar import Response, get, post
 from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import Body, FromPath, FromQuery, Parameter
 from litestar.status_codes import HTTP_200_OK, HTTP_409_CONFLICT, HTTP_502_BAD_GATEWAY
 from sqlalchemy import select
@@ -28,6 +29,13 @@ SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,62}$")
 UPLOAD_LIMIT = MAX_FEED_BYTES + 64 * 1024
 log = logging.getLogger("stadtkern.events.feeds")
 STATUS = {"ok": HTTP_200_OK, "refused": HTTP_409_CONFLICT, "failed": HTTP_502_BAD_GATEWAY}
+# A refused or failed import still answers with its run's report, not a problem document.
+REFUSED = ResponseSpec(
+    FeedRunOut, description="Refused by the mass-removal guard: the run's report", generate_examples=False
+)
+FAILED = ResponseSpec(
+    FeedRunOut, description="The feed could not be fetched or read: the run's report", generate_examples=False
+)
 
 
 @dataclass
@@ -76,6 +84,8 @@ async def list_feed_runs(
     rows, next_cursor = await paginate(
         ctx.session, stmt, [FeedRun.started_at, FeedRun.id], cursor=cursor, limit=limit, descending=True
     )
+    if not rows and not cursor and _configured(ctx, feed_id) is None:
+        raise NotFound(detail="no feed or upload source of that id in this city")  # a typo, not "no runs yet"
     return Page(items=[run_out(r) for r in rows], next_cursor=next_cursor)
 
 
@@ -84,6 +94,7 @@ async def list_feed_runs(
     guards=[require_editor],
     status_code=HTTP_200_OK,
     summary="Import a configured feed now (editors); 409: refused by the mass-removal guard, 502: feed failed",
+    responses={HTTP_409_CONFLICT: REFUSED, HTTP_502_BAD_GATEWAY: FAILED},
 )
 async def import_feed_now(
     feed_id: FromPath[str], ctx: Ctx, confirm_removals: FromQuery[bool] = False
@@ -111,6 +122,7 @@ async def import_feed_now(
     status_code=HTTP_200_OK,
     request_max_body_size=UPLOAD_LIMIT,
     summary="Import an uploaded iCalendar file (editors) as the feed or upload source feed_id; 409: guard",
+    responses={HTTP_409_CONFLICT: REFUSED},
 )
 async def upload_feed(
     feed_id: FromPath[str],

@@ -53,7 +53,8 @@ async def run_import(
         run.outcome, run.error, outcome = "failed", str(exc)[:500], exc
     except Exception as exc:  # one bad feed must never stop the others
         log.exception("feed %s failed", feed.id, extra=extra)
-        run.outcome, run.error, outcome = "failed", f"{type(exc).__name__}: {exc}"[:500], exc
+        # The exception's text (SQL, parameters) stays in the log; editors learn that it failed.
+        run.outcome, run.error, outcome = "failed", f"internal error ({type(exc).__name__}); see the log", exc
     if isinstance(outcome, FeedResult):
         run.created, run.updated, run.unchanged = outcome.created, outcome.updated, outcome.unchanged
         run.removed, run.skipped = outcome.removed, len(outcome.skipped)

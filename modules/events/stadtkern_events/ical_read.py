@@ -54,7 +54,17 @@ class Parsed:
 
 
 def decode(data: bytes, charset: str | None) -> tuple[str, Note | None]:
-    """The file's text: the HTTP charset when given, else UTF-8, else Windows-1252 (reported)."""
+    """The file's text: the HTTP charset when given, else UTF-8, else Windows-1252 (reported);
+    NUL characters removed (reported): they mean nothing in a calendar, and PostgreSQL refuses them
+    in text, which would fail the whole import."""
+    text, note = _decoded(data, charset)
+    if "\x00" not in text:
+        return text, note
+    removed = "NUL characters removed"
+    return text.replace("\x00", ""), Note("*", "repaired", f"{note.message}; {removed}" if note else removed)
+
+
+def _decoded(data: bytes, charset: str | None) -> tuple[str, Note | None]:
     if data.startswith(b"\xef\xbb\xbf"):
         return data[3:].decode("utf-8", errors="replace"), None
     problem = "no charset declared"

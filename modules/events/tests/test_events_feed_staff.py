@@ -155,3 +155,27 @@ async def test_staff_api_until_in_utc(client: Client, sessions: async_sessionmak
         ("Chorprobe", "Westfalenpark"),
         ("Chorprobe (Generalprobe)", "Aula"),
     ]
+
+
+async def test_nul_characters_in_a_file_are_removed_not_fatal(
+    client: Client, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    # PostgreSQL refuses NUL in text: left in, one byte failed the whole import (with SQL in the answer).
+    staff = await staff_headers(client, sessions)
+    day = (dt.datetime.now(dt.UTC) + dt.timedelta(days=10)).strftime("%Y%m%d").encode()
+    body = (
+        b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//DE\r\nBEGIN:VEVENT\r\nUID:nul-1\r\n"
+        b"DTSTART:" + day + b"T100000Z\r\nDTEND:" + day + b"T110000Z\r\nSUMMARY:Kon\x00zert\r\n"
+        b"LOCATION:Markt\x00platz\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    uploaded = await client.post(
+        f"{BASE}/feeds/nul/upload", files={"file": ("n.ics", body, "text/calendar")}, headers=staff
+    )
+    assert uploaded.status_code == 200, uploaded.text
+    report = uploaded.json()
+    assert report["created"] == 1 and any("NUL" in note["message"] for note in report["notes"]), report
+    assert "Konzert" in await _titles(client)
+    assert len((await client.get(f"{BASE}/feeds/nul/runs", headers=staff)).json()["items"]) == 1
+    assert (await client.get(f"{BASE}/feeds/nul-typo/runs", headers=staff)).status_code == 404
+    other = await staff_headers(client, sessions, "schwerte")  # Dortmund's upload source is not Schwerte's
+    assert (await client.get("/v1/schwerte/events/feeds/nul/runs", headers=other)).status_code == 404
