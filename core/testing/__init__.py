@@ -13,6 +13,7 @@ from core.testing.contract import (
     check_openapi,
     check_write_routes,
 )
+from core.testing.file_server import FileServer, file_server
 from core.testing.jobs import run_jobs
 from core.testing.routes import Route, plain_reads, routes, write_routes
 from core.testing.seeds import run_seed
@@ -34,6 +35,7 @@ __all__ = [
     "PG_URL",
     "STAFF_PASSWORD",
     "TEST_SECRET_KEY",
+    "FileServer",
     "ModuleContract",
     "Route",
     "check_isolation",
@@ -42,6 +44,7 @@ __all__ = [
     "check_write_routes",
     "configure_manifest",
     "configured_plan",
+    "file_server",
     "first_city",
     "load_test_manifest",
     "make_settings",

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from events_testkit import BERLIN
+
+from core.testing import FileServer
 
 FEEDS = Path(__file__).parent / "feeds"
 
@@ -23,11 +24,16 @@ def sample(name: str, encoding: str = "utf-8") -> bytes:
     return text.replace("\n", "\r\n").encode(encoding)
 
 
-@dataclass
 class FeedHost:
-    base: str
-    files: dict[str, tuple[bytes, str]] = field(default_factory=dict)
+    """The calendar files a test serves (``conftest.feed_host``), on core.testing's file server."""
+
+    def __init__(self, server: FileServer) -> None:
+        self.server = server
+
+    @property
+    def base(self) -> str:
+        return self.server.base
 
     def serve(self, path: str, body: bytes, content_type: str = "text/calendar; charset=utf-8") -> str:
-        self.files[path] = (body, content_type)
-        return self.base + path
+        """Serves ``body`` at ``path``; returns its URL."""
+        return self.server.put(path, body, content_type=content_type)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -16,6 +14,8 @@ from stadtkern_events.feeds import FeedResult
 from stadtkern_events.jobs import import_feeds
 from stadtkern_events.models import Event, Occurrence
 from stadtkern_events.settings import EventsSettings, FeedConfig
+
+from core.testing import FileServer, file_server
 
 SAMPLE = (Path(__file__).parent / "feeds" / "kultur.ics").read_text()
 
@@ -28,41 +28,11 @@ def render(text: str) -> bytes:
     return text.replace("\n", "\r\n").encode()
 
 
-class Feeds:
-    def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
-        self.hits: dict[str, int] = {}
-
-
 @pytest.fixture
-def server() -> Iterator[tuple[str, Feeds]]:
-    feeds = Feeds()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            feeds.hits[self.path] = feeds.hits.get(self.path, 0) + 1
-            body = feeds.files.get(self.path)
-            if body is None:
-                self.send_response(500 if self.path == "/boom.ics" else 404)
-                self.end_headers()
-                return
-            self.send_response(200)
-            self.send_header("Content-Type", "text/calendar; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_address[1]}", feeds
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def server() -> Iterator[tuple[str, FileServer]]:
+    with file_server(default_type="text/calendar; charset=utf-8") as feeds:
+        feeds.put("/boom.ics", b"", status=500)  # the "broken" feed: the city's server fails
+        yield feeds.base, feeds
 
 
 def settings_for(base: str) -> EventsSettings:
@@ -93,12 +63,12 @@ async def _occurrences(sessions: async_sessionmaker[AsyncSession], event: Event)
 async def test_feed_import(
     database: str,
     sessions: async_sessionmaker[AsyncSession],
-    server: tuple[str, Feeds],
+    server: tuple[str, FileServer],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     base, feeds = server
-    feeds.files["/kultur.ics"] = render(SAMPLE)
-    feeds.files["/garbage.ics"] = b"<html>Wartungsarbeiten</html>"
+    feeds.put("/kultur.ics", render(SAMPLE))
+    feeds.put("/garbage.ics", b"<html>Wartungsarbeiten</html>")
     ctx = job_context(sessions, settings_for(base), job_id="feeds")
     today = dt.datetime.now(BERLIN).date()
 
@@ -151,7 +121,7 @@ async def test_feed_import(
     changed = SAMPLE.replace("Orgelkonzert in der Reinoldikirche", "Orgelkonzert (neuer Organist)")
     start = changed.index("BEGIN:VEVENT\nUID:flohmarkt")
     changed = changed[:start] + changed[changed.index("END:VEVENT", start) + len("END:VEVENT\n") :]
-    feeds.files["/kultur.ics"] = render(changed)
+    feeds.put("/kultur.ics", render(changed))
     third = (await import_feeds(ctx))["kultur"]
     assert isinstance(third, FeedResult)
     assert (third.created, third.updated, third.removed) == (0, 1, 1)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +17,7 @@ from core.api import JobContext
 from core.api.keys import ModuleKeys
 from core.api.push import BoundPush
 from core.api.tenancy import sessions_for_city
-from core.testing import TEST_SECRET_KEY, tenant_info
+from core.testing import TEST_SECRET_KEY, FileServer, file_server, tenant_info
 from push.services import PushService
 
 DATA = Path(__file__).parent / "data"
@@ -31,47 +29,14 @@ def sample(name: str) -> bytes:
     return (DATA / name).read_bytes()
 
 
-class FeedServer:
-    """A local HTTP server answering with whatever the test put at a path (404 otherwise)."""
-
-    def __init__(self) -> None:
-        self.files: dict[str, tuple[int, str, bytes]] = {}
-        self.hits: dict[str, int] = {}
-        self.base = ""
-
-    def put(self, path: str, body: bytes, status: int = 200, content_type: str = "application/xml") -> str:
-        """Serves ``body`` at ``path``; returns its URL."""
-        self.files[path] = (status, content_type, body)
-        return self.base + path
+FeedServer = FileServer  # what the parking tests call the portal's web server
 
 
 @contextmanager
-def feed_server() -> Iterator[FeedServer]:
-    """A running ``FeedServer`` on a free local port."""
-    feeds = FeedServer()
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            feeds.hits[self.path] = feeds.hits.get(self.path, 0) + 1
-            status, content_type, body = feeds.files.get(self.path, (404, "text/plain", b"not found"))
-            self.send_response(status)
-            self.send_header("Content-Type", content_type)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    feeds.base = f"http://127.0.0.1:{httpd.server_address[1]}"
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
+def feed_server() -> Iterator[FileServer]:
+    """A running local web server for the feeds (DATEX II by default)."""
+    with file_server(default_type="application/xml") as feeds:
         yield feeds
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 def job_context(
