@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,7 +14,7 @@ from stadtkern_events import near_cells
 from stadtkern_events.models import ACCESSIBILITY, TEXT_INDEX, Event, Occurrence
 from stadtkern_events.serializers import EVENT_COLUMNS, LIST_COLUMNS, OCCURRENCE_COLUMNS
 from stadtkern_events.settings import EventsSettings
-from stadtkern_events.shapes import after_condition, after_values, built_once
+from stadtkern_events.shapes import after_condition, after_values, built_once, listed, window_params
 
 
 def day_window(now: dt.datetime, when: str, tz: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -90,12 +90,7 @@ class Filters:
     ) -> list[ColumnElement[bool]]:
         """The conditions on the occurrence rows alone: published, in the window, not cancelled."""
         start, end = self.window(ctx, now)
-        conditions = [Occurrence.published.is_(True), Occurrence.ends_at > start]
-        if bounded:
-            conditions.append(Occurrence.starts_at < end)
-        if self.hide_cancelled:
-            conditions.append(Occurrence.status != "cancelled")
-        return conditions
+        return listed(start, end if bounded else None, hide_cancelled=self.hide_cancelled)
 
     def event_filters(
         self, ctx: ModuleContext[EventsSettings], stmt: Select[Any], *, place: bool = True
@@ -207,13 +202,7 @@ TEXT_PARAM = "q"  # the name of the words' parameter (core.api.text_query_params
 def _plain_statement(
     ctx: ModuleContext[EventsSettings], hide_cancelled: bool, with_cursor: bool, text: bool
 ) -> Select[Any]:
-    conditions = [
-        Occurrence.published.is_(True),
-        Occurrence.ends_at > bindparam("window_start", type_=Occurrence.ends_at.type),
-        Occurrence.starts_at < bindparam("window_end", type_=Occurrence.starts_at.type),
-    ]
-    if hide_cancelled:
-        conditions.append(Occurrence.status != "cancelled")
+    conditions = listed(*window_params(), hide_cancelled=hide_cancelled)
     if with_cursor:
         conditions.append(after_condition(PLAIN_ORDER))
     stmt = select(*LIST_COLUMNS).select_from(Occurrence).join(Occurrence.event).where(*conditions)

@@ -29,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import after_cursor, distance_m, distance_to, point_params
 from stadtkern_events.models import Event, Occurrence
-from stadtkern_events.shapes import after_condition, after_values, built_once
+from stadtkern_events.shapes import after_condition, after_values, built_once, listed, window_params
 
 # (column, cell height in degrees of latitude, cell width in degrees of longitude, largest radius)
 # A circle no wider than a cell touches at most 2 x 2 of them: few parts to plan and to merge
@@ -157,16 +157,12 @@ def _build_page_statement(
     cell = getattr(Occurrence, column)
     distance = distance_to(session, Occurrence, 0.0, 0.0, param=POINT)
     conditions = [
-        Occurrence.published.is_(True),
-        Occurrence.ends_at > bindparam("window_start", type_=Occurrence.ends_at.type),
-        Occurrence.starts_at < bindparam("window_end", type_=Occurrence.starts_at.type),
+        *listed(*window_params(), hide_cancelled=hide_cancelled),
         # the box first: see in_circle
         Occurrence.lat.between(bindparam("south", type_=Float()), bindparam("north", type_=Float())),
         Occurrence.lon.between(bindparam("west", type_=Float()), bindparam("east", type_=Float())),
         distance <= bindparam("radius_m", type_=Float()),
     ]
-    if hide_cancelled:
-        conditions.append(Occurrence.status != "cancelled")
     if with_cursor:
         conditions.append(after_condition(_ORDER))
     base = select(*occurrence_columns).where(*conditions)

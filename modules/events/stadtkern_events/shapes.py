@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.api import cursor_values
+from stadtkern_events.models import Occurrence
 
 T = TypeVar("T")
 _BUILT: dict[tuple[Any, ...], Any] = {}
@@ -41,3 +42,23 @@ def after_condition(order: Sequence[Any]) -> ColumnElement[bool]:
 def after_values(cursor: str, order: Sequence[Any]) -> dict[str, Any]:
     """The values of :func:`after_condition` for ``cursor`` (a 422 on a forged one)."""
     return {f"after_{i}": value for i, value in enumerate(cursor_values(cursor, order))}
+
+
+def listed(start: Any, end: Any | None, *, hide_cancelled: bool) -> list[ColumnElement[bool]]:
+    """The occurrences a list shows: published, overlapping ``[start, end)`` (no end: unbounded),
+    not cancelled if asked. ``start``/``end`` are values, or :func:`window_params` in a statement
+    built once."""
+    conditions = [Occurrence.published.is_(True), Occurrence.ends_at > start]
+    if end is not None:
+        conditions.append(Occurrence.starts_at < end)
+    if hide_cancelled:
+        conditions.append(Occurrence.status != "cancelled")
+    return conditions
+
+
+def window_params() -> tuple[Any, Any]:
+    """The window's bound parameters (values ``window_start``/``window_end``) for :func:`listed`."""
+    return (
+        bindparam("window_start", type_=Occurrence.ends_at.type),
+        bindparam("window_end", type_=Occurrence.starts_at.type),
+    )
