@@ -9,7 +9,8 @@ serves a circle of up to 6 km from the occurrences' grid cells (``near_cells``).
 ``--gist`` takes ``core.api.near`` on the events instead (the spatial index, date order walked);
 ``--old`` the arithmetic filter the list used before the spatial index (query only).
 ``--mode list`` builds the plain list's first page (a cache miss of "next 50"), ``--mode text``
-the full-text filter instead (``q=konzert``, no place): ``--share`` of the
+the full-text filter instead (``q=konzert``, no place); ``--random-from`` starts each window at a
+random moment of the next 400 days (as the HTTP benchmark's uncached mode does) instead of now: ``--share`` of the
 events carry the word (in the title of half of them, in the description of the others), so the
 planner faces a rare word (0.001) as well as a common one (0.2).
 
@@ -42,6 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 CENTRE = (51.5136, 7.4653)
 WARM_UP = 50  # queries not timed: the first ones read the table into the cache
+FROM = random.Random(23)  # --random-from: the same windows in every run
 
 
 def _texts(rng: random.Random, share: float) -> dict[str, Any]:
@@ -100,12 +102,13 @@ async def page(ctx: Any, lat: float, lon: float, args: argparse.Namespace) -> in
 
     from core.api import utcnow
 
+    start = utcnow() + dt.timedelta(minutes=FROM.randint(0, 400 * 24 * 60)) if args.random_from else None
     if args.mode == "text":
-        filters = filters_of(None, None, None, None, None, None, None, 5.0, None, None, "konzert", True)
+        filters = filters_of(start, None, None, None, None, None, None, 5.0, None, None, "konzert", True)
     elif args.mode == "list":
-        filters = filters_of(None, None, None, None, None, None, None, 5.0, None, None, None, True)
+        filters = filters_of(start, None, None, None, None, None, None, 5.0, None, None, None, True)
     else:
-        filters = filters_of(None, None, None, None, None, lat, lon, args.radius_km, None, None, None, True)
+        filters = filters_of(start, None, None, None, None, lat, lon, args.radius_km, None, None, None, True)
         if args.gist:
             filters.cells = lambda: None  # type: ignore[method-assign]
     built = await _build_page(ctx, filters, utcnow(), 1, since=None, cursor=None, limit=50)
@@ -177,6 +180,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="leave the events in the database (to EXPLAIN)")
     parser.add_argument("--reuse", action="store_true", help="query the events an earlier --keep run left")
     parser.add_argument("--mode", choices=("near", "text", "list"), default="near")
+    parser.add_argument("--random-from", action="store_true", help="a window from a random moment of the next 400 days")
     parser.add_argument("--share", type=float, default=0.09, help="text: the share of events with the word")
     asyncio.run(run(parser.parse_args()))
 

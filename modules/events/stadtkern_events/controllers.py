@@ -144,7 +144,9 @@ async def _build_page(
     # A delta (?since) filters on the events after the cells' LIMITs would cut: it takes the index.
     cells = filters.cells() if sort == "start" and changed_since is None else None
     params: dict[str, Any] | None = None
-    plain = filters.plain_page(ctx, now, cursor=cursor) if sort == "start" and changed_since is None else None
+    plain = (
+        filters.plain_page(ctx, now, cursor=cursor, limit=limit) if sort == "start" and changed_since is None else None
+    )
     if plain is not None:
         columns, order, params = plain
     elif cells is None:

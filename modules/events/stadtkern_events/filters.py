@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Integer, Select, bindparam, select, union_all
 from sqlalchemy.orm import contains_eager
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -14,7 +14,15 @@ from stadtkern_events import near_cells
 from stadtkern_events.models import ACCESSIBILITY, TEXT_INDEX, Event, Occurrence
 from stadtkern_events.serializers import EVENT_COLUMNS, LIST_COLUMNS, OCCURRENCE_COLUMNS
 from stadtkern_events.settings import EventsSettings
-from stadtkern_events.shapes import after_condition, after_values, built_once, listed, window_params
+from stadtkern_events.shapes import (
+    after_condition,
+    after_values,
+    built_once,
+    listed,
+    listed_parts,
+    window_params,
+    window_values,
+)
 
 
 def day_window(now: dt.datetime, when: str, tz: Any) -> tuple[dt.datetime, dt.datetime]:
@@ -130,7 +138,7 @@ class Filters:
         return bool(self.category or self.district or self.accessibility or self.free or (self.q and self.q.strip()))
 
     def plain_page(
-        self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, cursor: str | None
+        self, ctx: ModuleContext[EventsSettings], now: dt.datetime, *, cursor: str | None, limit: int
     ) -> tuple[Select[Any], tuple[Any, Any], dict[str, Any]] | None:
         """The plain list, or full-text search alone (no place, no other condition on the events), as
         a statement built once per shape (stadtkern_events.shapes), its order and its values; None
@@ -146,13 +154,13 @@ class Filters:
             words = text_query_params(ctx.session, TEXT_PARAM, self.q, prefix=self.prefix)
             if words is None:
                 return None  # no searchable word: matches nothing, statement() says so
-        start, end = self.window(ctx, now)
-        values: dict[str, Any] = {"window_start": start, "window_end": end, **(words or {})}
+        values = {**window_values(*self.window(ctx, now)), **(words or {}), "part_limit": limit + 1}
         if cursor:
             values.update(after_values(cursor, PLAIN_ORDER))
         shape = ("list", self.hide_cancelled, bool(cursor), words is not None)
         hide, after, text = self.hide_cancelled, bool(cursor), words is not None
-        return built_once(ctx.session, shape, lambda: _plain_statement(ctx, hide, after, text)), PLAIN_ORDER, values
+        statement, order = built_once(ctx.session, shape, lambda: _plain_statement(ctx, hide, after, text))
+        return statement, order, values
 
     def near_page(
         self,
@@ -201,13 +209,29 @@ TEXT_PARAM = "q"  # the name of the words' parameter (core.api.text_query_params
 
 def _plain_statement(
     ctx: ModuleContext[EventsSettings], hide_cancelled: bool, with_cursor: bool, text: bool
-) -> Select[Any]:
-    conditions = listed(*window_params(), hide_cancelled=hide_cancelled)
-    if with_cursor:
-        conditions.append(after_condition(PLAIN_ORDER))
-    stmt = select(*LIST_COLUMNS).select_from(Occurrence).join(Occurrence.event).where(*conditions)
-    # any word stands in for the query's: the statement takes its words as the parameter
-    return matching(ctx.session, stmt, TEXT_INDEX, "wort", param=TEXT_PARAM) if text else stmt
+) -> tuple[Select[Any], tuple[Any, Any]]:
+    after = [after_condition(PLAIN_ORDER)] if with_cursor else []
+    if text:
+        # The words' index picks the events; their occurrences are few and found by event.
+        conditions = [*listed(*window_params(), hide_cancelled=hide_cancelled), *after]
+        stmt = select(*LIST_COLUMNS).select_from(Occurrence).join(Occurrence.event).where(*conditions)
+        # any word stands in for the query's: the statement takes its words as the parameter
+        return matching(ctx.session, stmt, TEXT_INDEX, "wort", param=TEXT_PARAM), PLAIN_ORDER
+    # Each part reads a range of the starts in order and stops after a page (limit + 1 rows);
+    # only the page's rows are joined to their events.
+    parts = [
+        select(
+            select(*OCCURRENCE_COLUMNS)
+            .where(*conditions, *after)
+            .order_by(*PLAIN_ORDER)
+            .limit(bindparam("part_limit", type_=Integer()))
+            .subquery()
+        )
+        for conditions in listed_parts(hide_cancelled=hide_cancelled)
+    ]
+    found = union_all(*parts).subquery("listed")
+    page = select(*(found.c[c.key] for c in OCCURRENCE_COLUMNS), *EVENT_COLUMNS)
+    return page.join(Event, Event.id == found.c.event_id), (found.c.starts_at, found.c.event_id)
 
 
 def filters_of(

@@ -7,7 +7,19 @@ import uuid
 from typing import Any, Literal, get_args
 
 from advanced_alchemy.types import DateTimeUTC
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.api import TenantOwned, TextIndex
@@ -107,6 +119,18 @@ class Event(TenantOwned):
 
 
 COVERED = ("ends_at", "status", "lat", "lon")
+# An occurrence's duration class: class k lasts at most DURATION_CLASSES[k], the last class longer.
+# A list's window needs the occurrences still running at its start; bounded classes let each be
+# found in a range of start times (shapes.listed_parts) instead of every start before the window.
+DURATION_CLASSES = (dt.timedelta(hours=6), dt.timedelta(days=3), dt.timedelta(days=45))
+LONG_COLUMN = "duration_class"
+LONG_ONLY = f"{LONG_COLUMN} > 0"  # the long occurrences' index predicate, repeated as is in their queries
+
+
+def duration_class(starts_at: dt.datetime, ends_at: dt.datetime) -> int:
+    """The duration class of an occurrence from ``starts_at`` to ``ends_at`` (see DURATION_CLASSES)."""
+    length = ends_at - starts_at
+    return next((k for k, most in enumerate(DURATION_CLASSES) if length <= most), len(DURATION_CLASSES))
 
 
 class Occurrence(TenantOwned):
@@ -123,6 +147,17 @@ class Occurrence(TenantOwned):
             Index(f"ix_events_occurrence_{cell}", "tenant_id", "published", cell, "starts_at", "event_id", *COVERED)
             for cell in ("cell_s", "cell_m", "cell_l")
         ),
+        # few rows (longer than 6 hours), read by class and start (shapes.listed_parts)
+        Index(
+            "ix_events_occurrence_long",
+            "tenant_id",
+            "published",
+            "duration_class",
+            "starts_at",
+            "event_id",
+            postgresql_where=text(LONG_ONLY),
+            sqlite_where=text(LONG_ONLY),
+        ),
     )
 
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events_event.id", ondelete="CASCADE"), index=True)
@@ -131,6 +166,7 @@ class Occurrence(TenantOwned):
     recurrence_id: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     status: Mapped[str] = mapped_column(String(16))
     published: Mapped[bool] = mapped_column(Boolean)
+    duration_class: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")  # events_0008
     # A changed occurrence's own title (LocalizedText) and place; None: the event's (events_0007).
     own_title: Mapped[dict[str, str] | None] = mapped_column(JSON, nullable=True)
     own_place_name: Mapped[str | None] = mapped_column(String(200), nullable=True)

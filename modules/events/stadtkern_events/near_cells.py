@@ -14,6 +14,10 @@ same statement, each part through its index. The cells are those of the smallest
 circle is no wider than a cell (at most 2 x 2 of them); a larger circle (beyond ``MAX_RADIUS_M``) holds so much of a
 city that walking the date order finds the page quickly, and keeps ``core.api.near``.
 
+Each cell part reads the starts from 6 hours before the window on; occurrences lasting longer that
+started earlier and still run come from one part per duration class, city-wide through their own
+index (``shapes.listed_parts``): they are few.
+
 Occurrences are rebuilt whenever their event changes (services.rebuild_occurrences), so the copied
 point never goes stale.
 """
@@ -29,7 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import after_cursor, distance_m, distance_to, point_params
 from stadtkern_events.models import Event, Occurrence
-from stadtkern_events.shapes import after_condition, after_values, built_once, listed, window_params
+from stadtkern_events.shapes import after_condition, after_values, built_once, listed_parts, window_values
 
 # (column, cell height in degrees of latitude, cell width in degrees of longitude, largest radius)
 # A circle no wider than a cell touches at most 2 x 2 of them: few parts to plan and to merge
@@ -156,25 +160,24 @@ def _build_page_statement(
     column, cell_count, hide_cancelled, with_cursor = shape
     cell = getattr(Occurrence, column)
     distance = distance_to(session, Occurrence, 0.0, 0.0, param=POINT)
-    conditions = [
-        *listed(*window_params(), hide_cancelled=hide_cancelled),
+    inside = [
         # the box first: see in_circle
         Occurrence.lat.between(bindparam("south", type_=Float()), bindparam("north", type_=Float())),
         Occurrence.lon.between(bindparam("west", type_=Float()), bindparam("east", type_=Float())),
         distance <= bindparam("radius_m", type_=Float()),
+        *([after_condition(_ORDER)] if with_cursor else []),
     ]
-    if with_cursor:
-        conditions.append(after_condition(_ORDER))
-    base = select(*occurrence_columns).where(*conditions)
-    parts = [
-        select(
-            base.where(cell == bindparam(f"cell_{i}", type_=Integer()))
-            .order_by(*_ORDER)
-            .limit(bindparam("part_limit", type_=Integer()))  # a parameter: the page size is the client's
-            .subquery()
-        )
-        for i in range(cell_count)
-    ] or [select(base.where(false()).subquery())]
+    recent, *earlier = listed_parts(hide_cancelled=hide_cancelled)
+
+    def part(*conditions: Any) -> Select[Any]:
+        ordered = select(*occurrence_columns).where(*conditions, *inside).order_by(*_ORDER)
+        # the limit a parameter: the page size is the client's
+        return select(ordered.limit(bindparam("part_limit", type_=Integer())).subquery())
+
+    # Per cell the recent starts through its index; the long occurrences that started earlier
+    # are few in the whole city, so a part per class reads them through their own index.
+    parts = [part(*recent, cell == bindparam(f"cell_{i}", type_=Integer())) for i in range(cell_count)]
+    parts += [part(*conditions) for conditions in earlier] if cell_count else [part(false())]
     found = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery("near")
     page = select(*(found.c[c.key] for c in occurrence_columns), *event_columns)
     return page.join(Event, Event.id == found.c.event_id), (found.c.starts_at, found.c.event_id)
@@ -194,7 +197,7 @@ def page_values(
     """The shape of a near page and the values of its parameters."""
     column, numbers = cells
     south, north, west, east = box(lat, lon, radius_m) or (-90.0, 90.0, -180.0, 180.0)
-    values: dict[str, Any] = {"window_start": window[0], "window_end": window[1], "radius_m": radius_m}
+    values: dict[str, Any] = {**window_values(*window), "radius_m": radius_m}
     values["part_limit"] = limit + 1
     values.update(south=south, north=north, west=west, east=east, **point_params(POINT, lat, lon))
     values.update({f"cell_{i}": number for i, number in enumerate(numbers)})

@@ -23,6 +23,7 @@ from stadtkern_events.models import (
     Favourite,
     Occurrence,
     Reminder,
+    duration_class,
     pack,
 )
 from stadtkern_events.near_cells import cells_of
@@ -184,6 +185,7 @@ async def rebuild_occurrences(session: AsyncSession, event: Event, settings: Eve
                 recurrence_id=occ.recurrence_id,
                 status=occ.status or event.status,
                 published=event.published,
+                duration_class=duration_class(occ.starts_at, occ.ends_at),
                 **place,
                 **own.get(occ.recurrence_id, {}),
             )

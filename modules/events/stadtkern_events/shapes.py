@@ -9,15 +9,16 @@ shape is built once per process and dialect, and a cache miss only executes it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import bindparam, tuple_
+from sqlalchemy import bindparam, literal_column, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from core.api import cursor_values
-from stadtkern_events.models import Occurrence
+from stadtkern_events.models import DURATION_CLASSES, LONG_COLUMN, Occurrence
 
 T = TypeVar("T")
 _BUILT: dict[tuple[Any, ...], Any] = {}
@@ -54,6 +55,37 @@ def listed(start: Any, end: Any | None, *, hide_cancelled: bool) -> list[ColumnE
     if hide_cancelled:
         conditions.append(Occurrence.status != "cancelled")
     return conditions
+
+
+def listed_parts(*, hide_cancelled: bool) -> list[list[ColumnElement[bool]]]:
+    """:func:`listed` for a statement built once, in parts that each read one range of starts: the
+    occurrences starting at most 6 hours before the window (the short ones still running, and all
+    later ones), then per longer duration class those that started earlier and still run, from as
+    far back as the class can last. Values: :func:`window_values`.
+
+    (``ends_at > start`` alone gives an index on the starts no lower bound: a window starting in
+    a month read every occurrence of the month before it.)"""
+    start, end = window_params()
+    common = listed(start, None, hide_cancelled=hide_cancelled)
+    reach = [bindparam(f"reach_{k}", type_=Occurrence.starts_at.type) for k in range(len(DURATION_CLASSES))]
+    parts = [[*common, Occurrence.starts_at >= reach[0], Occurrence.starts_at < end]]
+    for k in range(1, len(DURATION_CLASSES) + 1):
+        # The class goes into the SQL text, beside the long index's predicate (models.LONG_ONLY), so that
+        # either database sees the index applies; a bound parameter would hide both.
+        since = [Occurrence.starts_at >= reach[k]] if k < len(reach) else []  # the last class is unbounded
+        long_ones = [
+            literal_column(LONG_COLUMN) > literal_column("0"),
+            Occurrence.duration_class == literal_column(str(k)),
+        ]
+        parts.append([*common, *long_ones, *since, Occurrence.starts_at < reach[0]])
+    return parts
+
+
+def window_values(start: dt.datetime, end: dt.datetime) -> dict[str, Any]:
+    """The values of :func:`listed_parts`' parameters for the window ``[start, end)``."""
+    values: dict[str, Any] = {"window_start": start, "window_end": end}
+    values.update({f"reach_{k}": start - longest for k, longest in enumerate(DURATION_CLASSES)})
+    return values
 
 
 def window_params() -> tuple[Any, Any]:
