@@ -8,10 +8,13 @@ What a crash costs: each FCM call's outcome is recorded before its worker claims
 calls in flight together carry at most ``batch_size`` deliveries (each claims its share), so a
 dispatcher killed mid-fan-out has sent at most ``batch_size`` messages whose outcome is unknown;
 those, and only those, go out again (with the notification id as collapse key, so the phone
-replaces the first copy). Their lease is renewed every third of ``send_lease_seconds`` while
-the dispatcher lives; once it is dead, the next dispatcher takes them over at most
-``send_lease_seconds`` (15 s by default) after the last renewal. Several dispatchers may run at
-once: claims skip each other's rows, so each delivery is sent by one of them.
+replaces the first copy). A run holds a lock that dies with its process and names it in its
+claims (:mod:`push.liveness`): the next dispatcher to claim (within a second) takes a dead one's
+rows over at once. The lease, renewed every third of ``send_lease_seconds`` while the dispatcher
+lives, covers what the lock cannot see — a frozen process or one cut off from the database still
+holds it: those rows are taken over ``send_lease_seconds`` (15 s by default) after the last
+renewal. Several dispatchers may run at once: claims skip each other's rows, so each delivery is
+sent by one of them.
 """
 
 from __future__ import annotations
@@ -32,9 +35,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from core.api import JobContext, TenantInfo, utcnow
 from push.backends import make_backend
 from push.backends.base import Backend, OutMessage, SendResult
-from push.claims import claim
+from push.claims import claim, release_dead
 from push.expansion import expand_outbox
-from push.models import DELIVERY_SKIPPED, OUTBOX_EXPANDING, OUTBOX_PENDING, PushOutbox
+from push.liveness import RunLock
+from push.models import DELIVERY_SENDING, DELIVERY_SKIPPED, OUTBOX_EXPANDING, OUTBOX_PENDING, PushDelivery, PushOutbox
 from push.pacing import is_paused, limiter_for
 from push.sending import claim_deliveries, prepare, renew, send
 from push.settings import PushSettings
@@ -44,6 +48,8 @@ log = logging.getLogger("stadtkern.push.dispatcher")
 
 OUTBOX_CLAIM = 20
 O = cast(sa.Table, PushOutbox.__table__)  # noqa: E741 - short names keep the SQL readable
+D = cast(sa.Table, PushDelivery.__table__)
+SWEEP_SECONDS = 1.0  # how often a run looks for dead dispatchers' claims
 
 
 @dataclass
@@ -78,6 +84,9 @@ class Dispatcher:
         self.stats = RunStats()
         self._outboxes: dict[uuid.UUID, dict[str, Any]] = {}
         self.limiter = limiter_for(self.slug, self.settings)
+        self._lock: RunLock | None = None
+        self._taking = asyncio.Lock()  # the run's concurrent senders share one run lock
+        self._swept: dict[str, float] = {}
 
     @asynccontextmanager
     async def _transaction(self) -> AsyncIterator[AsyncSession]:
@@ -86,12 +95,33 @@ class Dispatcher:
         async with self.factory() as session, session.begin():
             yield session
 
+    # -- claims of the dead -----------------------------------------------------------------
+
+    async def _claimer(self) -> int | None:
+        """This run's claimer number, its lock taken on first use (push.liveness)."""
+        async with self._taking:
+            if self._lock is None:
+                self._lock = await RunLock.of(self.factory)
+            return await self._lock.take()
+
+    async def _release_dead(self, session: AsyncSession, table: sa.Table, state: str, now: dt.datetime) -> None:
+        # At most once a second per table: between sweeps a dead dispatcher's batch waits that long.
+        if time.monotonic() - self._swept.get(state, -SWEEP_SECONDS) < SWEEP_SECONDS:
+            return
+        self._swept[state] = time.monotonic()
+        own = self._lock.claimer if self._lock is not None else None
+        released = await release_dead(session, table, slug=self.slug, claimed_state=state, now=now, own=own)
+        if released:
+            log.warning("push %s: took over %d %s rows of a dispatcher that died", self.slug, released, state)
+
     # -- expansion -------------------------------------------------------------------------
 
     async def expand_due(self) -> int:
         """Claim due outbox rows and write their delivery rows; returns how many were expanded."""
         now = self.clock()
+        claimer = await self._claimer()
         async with self._transaction() as session:
+            await self._release_dead(session, O, OUTBOX_EXPANDING, now)
             token = await claim(
                 session,
                 O,
@@ -102,6 +132,7 @@ class Dispatcher:
                 limit=OUTBOX_CLAIM,
                 now=now,
                 lease_seconds=self.settings.lease_seconds,
+                claimer=claimer,
             )
             claimed = (await session.execute(sa.select(O).where(O.c.claim_token == token))).mappings().all()
         for row in sorted(claimed, key=lambda r: (r["next_attempt_at"], r["created_at"], r["id"])):
@@ -124,8 +155,10 @@ class Dispatcher:
         now = self.clock()
         if is_paused(self.slug, now):
             return 0
+        claimer = await self._claimer()
         async with self._transaction() as session:
-            token, claimed = await claim_deliveries(session, self.slug, self.settings, now, self._outboxes)
+            await self._release_dead(session, D, DELIVERY_SENDING, now)
+            token, claimed = await claim_deliveries(session, self.slug, self.settings, now, self._outboxes, claimer)
         if not claimed:
             return 0
         self.stats.batches += 1
@@ -186,7 +219,14 @@ class Dispatcher:
 
     async def run(self) -> RunStats:
         """Expand what is due, then send until nothing is due or the run's time is up."""
-        deadline = time.monotonic() + self.settings.max_run_seconds
+        try:
+            await self._run(time.monotonic() + self.settings.max_run_seconds)
+        finally:
+            if self._lock is not None:  # every claim of the run is recorded (or its lease runs out)
+                await self._lock.release()
+        return self.stats
+
+    async def _run(self, deadline: float) -> None:
         while await self.expand_due():
             if time.monotonic() > deadline:
                 break
@@ -199,7 +239,6 @@ class Dispatcher:
         await asyncio.gather(*(worker() for _ in range(self.settings.concurrency)))
         if not self.stats.batches:  # idle: settle what finished elsewhere
             await self.finish_settled()
-        return self.stats
 
 
 async def dispatch_job(ctx: JobContext[Any]) -> None:

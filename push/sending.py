@@ -40,6 +40,7 @@ async def claim_deliveries(
     settings: PushSettings,
     now: dt.datetime,
     outboxes: dict[uuid.UUID, dict[str, Any]],
+    claimer: int | None = None,
 ) -> tuple[str, Sequence[Any]]:
     """Lease this call's share of ``batch_size`` due deliveries (with their devices' tokens) under a
     fresh claim token; ``outboxes`` (a cache by notification id) gains their notifications."""
@@ -53,6 +54,7 @@ async def claim_deliveries(
         limit=share(settings),
         now=now,
         lease_seconds=settings.send_lease_seconds,
+        claimer=claimer,
     )
     claimed = (
         await session.execute(
