@@ -9,7 +9,10 @@ process that is frozen (SIGSTOP) or cut off from the database still holds its lo
 
 * PostgreSQL: a session-level advisory lock ``(NAMESPACE, claimer)`` on a connection the run keeps
   checked out; the server drops it with the connection when the process dies (a killed process's
-  socket is closed by its kernel). ``pg_locks`` lists the live ones.
+  socket is closed by its kernel). The connection runs with ``idle_session_timeout``
+  (``IDLE_TIMEOUT``) and the run pings it every ``PING_SECONDS``: a frozen process (SIGSTOP) or a
+  stalled event loop stops pinging, the server ends the session, and the lock goes with it — the
+  kernel of a frozen process would keep its socket open forever. ``pg_locks`` lists the live ones.
 * SQLite: an exclusive ``flock`` on ``<database file>.push-<claimer>.lock``, which the kernel
   releases when the process dies; a dead claimer's file can be locked by anyone. An in-memory
   database has no other process: nothing to ask.
@@ -17,6 +20,7 @@ process that is frozen (SIGSTOP) or cut off from the database still holds its lo
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import fcntl
 import logging
@@ -32,6 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, a
 log = logging.getLogger("stadtkern.push.dispatcher")
 
 NAMESPACE = 0x50555348  # "PUSH": the first key of the two-key advisory locks, apart from the others
+PING_SECONDS = 1.0
+IDLE_TIMEOUT = "4s"  # four missed pings: a slow one does not cost the lock, a frozen process does
 _LIVE_LOCKS = text(
     "SELECT objid::bigint FROM pg_locks WHERE locktype = 'advisory' AND granted AND objsubid = 2 "
     "AND classid::bigint = :namespace AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
@@ -68,6 +74,9 @@ class RunLock:
         self._conn: AsyncConnection | None = None
         self._file: int | None = None
         self._path: Path | None = None
+        self._stop = asyncio.Event()
+        self._keeper: asyncio.Task[None] | None = None
+        self.lost = False  # the lock died under a live run: its next claims rely on their lease
 
     @classmethod
     async def of(cls, factory: async_sessionmaker[AsyncSession]) -> RunLock:
@@ -86,6 +95,8 @@ class RunLock:
     async def take(self) -> int | None:
         """Takes the lock under a fresh claimer number; returns it (None: no lock to be had, the
         claims then rely on their lease alone)."""
+        if self.lost:  # claims naming the dead lock would be taken over at once: lease only
+            return None
         if self.claimer is not None:
             return self.claimer
         try:
@@ -101,6 +112,7 @@ class RunLock:
     async def _take_advisory(self) -> None:
         conn = await self._engine.connect()
         self._conn = await conn.execution_options(isolation_level="AUTOCOMMIT")
+        await self._conn.execute(text(f"SET idle_session_timeout = '{IDLE_TIMEOUT}'"))
         for _ in range(5):  # a number another run holds: draw again
             claimer = secrets.randbelow(2**31 - 1) + 1
             taken = await self._conn.scalar(
@@ -108,6 +120,23 @@ class RunLock:
             )
             if taken:
                 self.claimer = claimer
+                self._stop.clear()
+                self._keeper = asyncio.create_task(self._keep(self._conn))
+                return
+
+    async def _keep(self, conn: AsyncConnection) -> None:
+        # Told to stop, never cancelled: a cancel inside a query would leave the connection unusable.
+        while True:
+            try:
+                await asyncio.wait_for(self._stop.wait(), PING_SECONDS)
+                return
+            except TimeoutError:
+                pass
+            try:
+                await asyncio.wait_for(conn.execute(text("SELECT 1")), PING_SECONDS * 2)
+            except Exception as exc:
+                log.warning("push: the run lock was lost (%r); this run's claims rely on their lease", exc)
+                self.lost = True
                 return
 
     def _take_file(self) -> None:
@@ -130,17 +159,25 @@ class RunLock:
         """Gives the lock up (the run's claims are all recorded by now)."""
         claimer, self.claimer = self.claimer, None
         conn, self._conn = self._conn, None
+        keeper, self._keeper = self._keeper, None
+        if keeper is not None:
+            self._stop.set()
+            await keeper
         if conn is not None:
             try:
+                if self.lost:
+                    raise ConnectionError("the lock's session is gone")
                 if claimer is not None:
                     await conn.execute(
                         text("SELECT pg_advisory_unlock(:namespace, :claimer)"),
                         {"namespace": NAMESPACE, "claimer": claimer},
                     )
+                await conn.execute(text("RESET idle_session_timeout"))  # before the pool hands it out again
                 await conn.close()
             except Exception:  # a connection that cannot unlock must not go back to the pool
                 with contextlib.suppress(Exception):
                     await conn.invalidate()
+        self.lost = False
         fd, self._file = self._file, None
         if fd is not None:
             if self._path is not None:
