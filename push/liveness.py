@@ -4,8 +4,10 @@ taken over at once instead of when their lease runs out.
 A dispatcher's run holds a lock that dies with its process, and stamps the lock's number (the
 *claimer*, 8 hex digits) into every claim token it writes. Before claiming, a dispatcher asks
 whether the claimers of the rows leased to others still hold their locks; the rows of those that
-do not are due again at once. The lease stays as the fallback for what a lock cannot tell: a
-process that is frozen (SIGSTOP) or cut off from the database still holds its lock.
+do not are due again at once. The lease stays as the fallback for what a lock cannot tell (on
+SQLite a frozen process keeps its ``flock``). The other way round, a database restart
+ends every lock: the batches in flight then may go out twice, which the collapse key keeps from
+showing twice on a phone.
 
 * PostgreSQL: a session-level advisory lock ``(NAMESPACE, claimer)`` on a connection the run keeps
   checked out; the server drops it with the connection when the process dies (a killed process's
