@@ -30,7 +30,7 @@ from core.api import (
 )
 from schemas import DeltaPage
 from stadtkern_events.cache import Page, cache_for
-from stadtkern_events.filters import Filters, filters_of
+from stadtkern_events.filters import Filters, filters_of, plan_for_the_words
 from stadtkern_events.models import RESOURCE, TEXT_INDEX, Event, Occurrence
 from stadtkern_events.schemas import EventOut, OccurrenceOut
 from stadtkern_events.serializers import LIST_COLUMNS, event_ics, event_out, occurrences_ics, row_out
@@ -149,6 +149,8 @@ async def _build_page(
     )
     if plain is not None:
         columns, order, params = plain
+        if filters.q and filters.q.strip():
+            await plan_for_the_words(ctx.session)
     elif cells is None:
         columns, order = filters.statement(ctx, now).with_only_columns(*LIST_COLUMNS), None
     else:

@@ -8,6 +8,7 @@ import datetime as dt
 import types
 from typing import Any
 
+import pytest
 from events_testkit import BERLIN, DORTMUND, event_body
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
@@ -144,3 +145,17 @@ async def test_a_window_in_the_future_reads_a_range_of_starts(sessions: async_se
             bounded = "ix_events_occurrence_list (tenant_id=? AND published=? AND starts_at>? AND starts_at<?)"
             assert bounded in plan, plan
         assert plan.count("ix_events_occurrence_long") == 3, plan  # one part per long class
+
+
+async def test_a_search_is_planned_for_its_own_words(sessions: async_sessionmaker[AsyncSession]) -> None:
+    """PostgreSQL plans a words' page each time (a generic plan walked the starts for a rare word)."""
+    from stadtkern_events.controllers import _build_page
+
+    async with sessions() as session:
+        if not is_postgres(session):
+            pytest.skip("plan_cache_mode is PostgreSQL's; SQLite plans every statement anew")
+        ctx: Any = types.SimpleNamespace(session=session, settings=EventsSettings(), tenant=DORTMUND, locales=("de",))
+        for words, expected in ((None, "auto"), ("konzert", "force_custom_plan")):
+            filters = filters_of(None, None, None, None, None, None, None, 5.0, None, None, words, True)
+            await _build_page(ctx, filters, utcnow(), 1, since=None, cursor=None, limit=50)
+            assert (await session.execute(text("SHOW plan_cache_mode"))).scalar() == expected, words
