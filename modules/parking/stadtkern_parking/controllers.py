@@ -26,8 +26,8 @@ from stadtkern_parking.models import RESOURCE, Facility
 from stadtkern_parking.predictions import forecast_for
 from stadtkern_parking.queries import Filters, find_facilities, last_day, states_of
 from stadtkern_parking.schemas import FacilityOut, FacilitySummary, ForecastOut, MapItem
+from stadtkern_parking.serializers import detail, summary
 from stadtkern_parking.settings import FACILITY_KINDS, ParkingSettings
-from stadtkern_parking.views import detail, summary
 
 Ctx = RequestContext[ParkingSettings]
 MAX_RADIUS_M = 50_000

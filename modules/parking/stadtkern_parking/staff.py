@@ -30,8 +30,8 @@ from stadtkern_parking.models import RESOURCE, STAFF_SOURCE, Facility, ImportRun
 from stadtkern_parking.queries import last_day, states_of
 from stadtkern_parking.records import Report, StatusRecord
 from stadtkern_parking.schemas import ClosureIn, FacilityIn, FacilityOut, SourceOut, StaffStateOut, StateIn
+from stadtkern_parking.serializers import detail, run_out, staff_state
 from stadtkern_parking.settings import ParkingSettings
-from stadtkern_parking.views import detail, run_out, staff_state
 
 Ctx = RequestContext[ParkingSettings]
 
