@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Final, Literal
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
@@ -14,20 +14,23 @@ from core.api import TenantOwned
 
 # Outbox states: pending (waiting for not_before / expansion) -> expanding (claimed) -> expanded
 # (deliveries exist) -> done; cancelled by staff before expansion.
-OUTBOX_PENDING = "pending"
-OUTBOX_EXPANDING = "expanding"
-OUTBOX_EXPANDED = "expanded"
-OUTBOX_DONE = "done"
-OUTBOX_CANCELLED = "cancelled"
+OUTBOX_PENDING: Final = "pending"
+OUTBOX_EXPANDING: Final = "expanding"
+OUTBOX_EXPANDED: Final = "expanded"
+OUTBOX_DONE: Final = "done"
+OUTBOX_CANCELLED: Final = "cancelled"
 
 # Delivery states: queued (due at next_attempt_at; deferred by quiet hours or backoff), sending
 # (claimed with a lease until next_attempt_at), sent, failed (permanent), dead (gave up), skipped.
-DELIVERY_QUEUED = "queued"
-DELIVERY_SENDING = "sending"
-DELIVERY_SENT = "sent"
-DELIVERY_FAILED = "failed"
-DELIVERY_DEAD = "dead"
-DELIVERY_SKIPPED = "skipped"
+DELIVERY_QUEUED: Final = "queued"
+DELIVERY_SENDING: Final = "sending"
+DELIVERY_SENT: Final = "sent"
+DELIVERY_FAILED: Final = "failed"
+DELIVERY_DEAD: Final = "dead"
+DELIVERY_SKIPPED: Final = "skipped"
+OutboxState = Literal["pending", "expanding", "expanded", "done", "cancelled"]
+DeliveryState = Literal["queued", "sending", "sent", "failed", "dead", "skipped"]
+Priority = Literal["normal", "high"]
 
 
 class PushSubscription(TenantOwned):
@@ -70,12 +73,12 @@ class PushOutbox(TenantOwned):
     body: Mapped[dict[str, Any]] = mapped_column(JSON)
     deep_link: Mapped[str | None] = mapped_column(String(500), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    priority: Mapped[str] = mapped_column(String(8), default="normal")
+    priority: Mapped[Priority] = mapped_column(String(8), default="normal")
     collapse_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ttl_seconds: Mapped[int] = mapped_column(Integer, default=86_400)
     not_before: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    state: Mapped[str] = mapped_column(String(16), default=OUTBOX_PENDING)
+    state: Mapped[OutboxState] = mapped_column(String(16), default=OUTBOX_PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     claim_token: Mapped[str | None] = mapped_column(String(36), nullable=True)
@@ -96,7 +99,7 @@ class PushDelivery(TenantOwned):
     notification_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("push_outbox.id", ondelete="CASCADE"))
     device_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("core_device.id", ondelete="CASCADE"))
     locale: Mapped[str] = mapped_column(String(8))
-    state: Mapped[str] = mapped_column(String(16), default=DELIVERY_QUEUED)
+    state: Mapped[DeliveryState] = mapped_column(String(16), default=DELIVERY_QUEUED)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     deferred_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)

@@ -39,6 +39,9 @@ from push.models import (
     OUTBOX_EXPANDED,
     OUTBOX_EXPANDING,
     OUTBOX_PENDING,
+    DeliveryState,
+    OutboxState,
+    Priority,
     PushDelivery,
     PushOutbox,
 )
@@ -98,8 +101,8 @@ class NotificationOut(msgspec.Struct):
     topic: str
     title: dict[str, Any]
     body: dict[str, Any]
-    state: str
-    priority: str
+    state: OutboxState
+    priority: Priority
     audience: dict[str, Any]
     created_at: dt.datetime
     send_at: dt.datetime | None
@@ -110,7 +113,7 @@ class NotificationOut(msgspec.Struct):
 class DeliveryOut(msgspec.Struct):
     id: uuid.UUID
     device_id: uuid.UUID
-    state: str
+    state: DeliveryState
     attempts: int
     locale: str
     next_attempt_at: dt.datetime

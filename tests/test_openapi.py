@@ -196,3 +196,20 @@ def test_component_names_stay_plain_unless_shared() -> None:
         "stadtkern_charging_schemas_staff_ImportRunOut": "ChargingImportRunOut",
         "Page_stadtkern_charging.schemas.staff.ImportRunOut_": "PageChargingImportRunOut",
     }
+
+
+# A field of these names holds one of a known set of words: a generated client should get an enum
+# (a TypeScript union, a Python Enum), not a bare string it must guess the values of.
+WORD_FIELDS = {"status", "state", "kind", "mode", "format", "outcome", "priority", "platform", "power_type"}
+
+
+def test_every_status_kind_and_format_is_an_enum(spec: dict[str, Any]) -> None:
+    bare = []
+    for name, schema in spec["components"]["schemas"].items():
+        for field, prop in (schema.get("properties") or {}).items():
+            if field not in WORD_FIELDS or prop.get("type") == "integer":  # Problem.status: the HTTP code
+                continue
+            choices = prop.get("oneOf") or prop.get("anyOf") or [prop]
+            if not all("enum" in c or "const" in c or "$ref" in c or c.get("type") == "null" for c in choices):
+                bare.append(f"{name}.{field}")
+    assert bare == [], f"plain strings where the values are known: {bare}"

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from core.api import TenantOwned
+from stadtkern_charging.ocpi.enums import ConnectorFormat, PowerType, Status
+from stadtkern_charging.settings import SourceType
+
+# waiting → notified (one push: free) → done (one more: taken again, here are alternatives); expired.
+WatchState = Literal["waiting", "notified", "done", "expired"]
 
 RESOURCE = "charging.location"
 
@@ -101,7 +106,7 @@ class Evse(TenantOwned):
     evse_id: Mapped[str | None] = mapped_column(String(48), nullable=True)
     # The eMI3 EVSE id without separators, upper case: how records of several sources meet.
     evse_key: Mapped[str | None] = mapped_column(String(48), nullable=True)
-    status: Mapped[str] = mapped_column(String(12), default="UNKNOWN")
+    status: Mapped[Status] = mapped_column(String(12), default="UNKNOWN")
     # Since when the EVSE is in this status, and when a source last told us (data age, stale marking).
     status_since: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     status_reported_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
@@ -138,8 +143,8 @@ class Connector(TenantOwned):
     location_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("charging_location.id", ondelete="CASCADE"))
     connector_id: Mapped[str] = mapped_column(String(36))
     standard: Mapped[str] = mapped_column(String(24))
-    format: Mapped[str] = mapped_column(String(6))
-    power_type: Mapped[str] = mapped_column(String(16))
+    format: Mapped[ConnectorFormat] = mapped_column(String(6))
+    power_type: Mapped[PowerType] = mapped_column(String(16))
     max_voltage: Mapped[int] = mapped_column(Integer)
     max_amperage: Mapped[int] = mapped_column(Integer)
     max_electric_power: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -174,7 +179,7 @@ class ImportRun(TenantOwned):
     __table_args__ = (Index("ix_charging_import_run_source", "tenant_id", "source", "started_at"),)
 
     source: Mapped[str] = mapped_column(String(48))
-    kind: Mapped[str] = mapped_column(String(16))
+    kind: Mapped[SourceType] = mapped_column(String(16))
     started_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     ok: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -235,8 +240,7 @@ class Watch(TenantOwned):
     min_power_w: Mapped[int | None] = mapped_column(Integer, nullable=True)
     starts_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     ends_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
-    # waiting → notified (one push: free) → done (one more: taken again, here are alternatives); expired.
-    state: Mapped[str] = mapped_column(String(12), default="waiting")
+    state: Mapped[WatchState] = mapped_column(String(12), default="waiting")
     pushes: Mapped[int] = mapped_column(Integer, default=0)
     notified_evse_id: Mapped[uuid.UUID | None] = mapped_column(nullable=True)
     last_push_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)

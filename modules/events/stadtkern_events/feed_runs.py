@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api import utcnow
 from stadtkern_events.feeds import FeedError, FeedResult, MassRemoval, fetch, sync_feed
-from stadtkern_events.models import FeedRun
+from stadtkern_events.models import FeedNoteKind, FeedRun
 from stadtkern_events.schemas import FeedNote, FeedRunOut
 from stadtkern_events.services import refresh_statistics
 from stadtkern_events.settings import EventsSettings, FeedConfig
@@ -82,5 +82,5 @@ def run_out(row: FeedRun) -> FeedRunOut:
         unchanged=row.unchanged,
         removed=row.removed,
         skipped=row.skipped,
-        notes=[FeedNote(item=n["item"], kind=n["kind"], message=n["message"]) for n in row.notes],
+        notes=[FeedNote(item=n["item"], kind=cast(FeedNoteKind, n["kind"]), message=n["message"]) for n in row.notes],
     )

@@ -32,6 +32,10 @@ TEXT_INDEX = TextIndex("events_event", (("search_title", "A"), ("search_text", "
 Status = Literal["scheduled", "cancelled", "postponed", "rescheduled", "moved_online"]
 STATUSES: tuple[str, ...] = get_args(Status)
 AttendanceMode = Literal["offline", "online", "mixed"]
+FeedRunKind = Literal["feed", "upload"]
+# ok; refused by the mass-removal guard; failed (fetching, parsing or the database)
+FeedOutcome = Literal["ok", "refused", "failed"]
+FeedNoteKind = Literal["skipped", "repaired", "derived_uid", "standalone", "removed"]
 Accessibility = Literal[
     "wheelchair_accessible",
     "step_free",
@@ -80,8 +84,8 @@ class Event(TenantOwned):
     exdates: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Changed single occurrences: {"recurrence_id", "start", "end", "status"} (ISO strings).
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(16), default="scheduled")
-    attendance_mode: Mapped[str] = mapped_column(String(8), default="offline")
+    status: Mapped[Status] = mapped_column(String(16), default="scheduled")
+    attendance_mode: Mapped[AttendanceMode] = mapped_column(String(8), default="offline")
     online_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     place_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     place_address: Mapped[str | None] = mapped_column(String(300), nullable=True)
@@ -164,7 +168,7 @@ class Occurrence(TenantOwned):
     starts_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     ends_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     recurrence_id: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[Status] = mapped_column(String(16))
     published: Mapped[bool] = mapped_column(Boolean)
     duration_class: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")  # events_0008
     # A changed occurrence's own title (LocalizedText) and place; None: the event's (events_0007).
@@ -216,11 +220,11 @@ class FeedRun(TenantOwned):
     __table_args__ = (Index("ix_events_feed_run_feed", "tenant_id", "feed", "started_at"),)
 
     feed: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(8))  # "feed" or "upload"
+    kind: Mapped[FeedRunKind] = mapped_column(String(8))
     started_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     # ok: applied; refused: the mass-removal guard held it back; failed: unreachable or unreadable.
-    outcome: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[FeedOutcome] = mapped_column(String(8))
     error: Mapped[str | None] = mapped_column(String(500), nullable=True)
     fetched_bytes: Mapped[int] = mapped_column(Integer, default=0)
     created: Mapped[int] = mapped_column(Integer, default=0)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import msgspec
 
 from schemas import Key, LocalizedText, MomentText
-from stadtkern_events.models import Accessibility, AttendanceMode, Status
+from stadtkern_events.models import Accessibility, AttendanceMode, FeedNoteKind, FeedOutcome, FeedRunKind, Status
 
 Url = Annotated[str, msgspec.Meta(pattern=r"^https?://", max_length=500)]
 Short = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -131,7 +131,7 @@ class OccurrenceOut(msgspec.Struct, kw_only=True):
     start_date: dt.date | None
     end_date: dt.date | None
     all_day: bool
-    status: str
+    status: Status
     recurring: bool
     title: str
     categories: list[str]
@@ -159,8 +159,8 @@ class EventOut(msgspec.Struct, kw_only=True):
     # recurrence_id, start, end, status; title, description (LocalizedText), place when the date has its own.
     changes: list[dict[str, Any]]
     next_occurrences: list[OccurrenceOut]
-    status: str
-    attendance_mode: str
+    status: Status
+    attendance_mode: AttendanceMode
     online_url: str | None
     place: Place | None
     organizer: Organizer | None
@@ -209,7 +209,7 @@ class FeedNote(msgspec.Struct):
     """One item of an import: skipped, repaired, derived_uid, standalone or removed, and why."""
 
     item: str
-    kind: str
+    kind: FeedNoteKind
     message: str
 
 
@@ -218,10 +218,10 @@ class FeedRunOut(msgspec.Struct, kw_only=True):
 
     id: uuid.UUID
     feed: str
-    kind: str  # feed | upload
+    kind: FeedRunKind
     started_at: dt.datetime
     finished_at: dt.datetime | None
-    outcome: str  # ok | refused (mass-removal guard) | failed
+    outcome: FeedOutcome
     error: str | None
     fetched_bytes: int
     created: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from advanced_alchemy.base import UUIDBase
 from advanced_alchemy.types import GUID, DateTimeUTC
@@ -25,6 +25,8 @@ RESOURCE_IDEA = "ideas.idea"
 MODERATIONS = ("pending", "accepted", "declined", "merged")
 # The city's answer: where the idea stands (received -> under review -> one of the outcomes).
 STATUSES = ("received", "under_review", "in_project", "implemented", "not_pursued")
+Moderation = Literal["pending", "accepted", "declined", "merged"]
+IdeaStatus = Literal["received", "under_review", "in_project", "implemented", "not_pursued"]
 # Random ids and no rowid: SQLite stores the table in the order of its random key, not of insertion.
 RANDOM_ORDER: dict[str, Any] = {"sqlite_with_rowid": False}
 
@@ -50,7 +52,7 @@ class Idea(TenantOwned):
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     # The submitting device; NULL for ideas the city entered itself (demo data).
     device_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True, index=True)
-    moderation: Mapped[str] = mapped_column(String(16), default="pending")
+    moderation: Mapped[Moderation] = mapped_column(String(16), default="pending")
     # Why moderation declined it: the submitter reads this in "my ideas".
     decline_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     moderated_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
@@ -58,7 +60,7 @@ class Idea(TenantOwned):
     merged_into_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("ideas_idea.id", ondelete="SET NULL"), nullable=True, index=True
     )
-    status: Mapped[str] = mapped_column(String(24), default="received")
+    status: Mapped[IdeaStatus] = mapped_column(String(24), default="received")
     # The city's public answer to the current status, {"de": ..., "en": ...}.
     answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The count of Support rows, kept with the idea so that "most supported" is an index scan.
@@ -71,7 +73,7 @@ class StatusChange(TenantOwned):
     __tablename__ = "ideas_status_change"
 
     idea_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("ideas_idea.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(24))
+    status: Mapped[IdeaStatus] = mapped_column(String(24))
     answer: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     # The staff member's id (not their name or e-mail: the answer is the city's).
     changed_by: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True)
@@ -95,6 +97,8 @@ class Support(UUIDBase):
 # The dialogue: comment threads on ideas (more subjects, e.g. participation offers, may follow).
 THREAD_MODES = ("off", "pre", "post")
 COMMENT_STATES = ("pending", "visible", "hidden", "rejected")
+CommentState = Literal["pending", "visible", "hidden", "rejected"]
+ThreadMode = Literal["off", "pre", "post"]
 REPORT_REASONS = ("spam", "abuse", "personal_data", "off_topic", "other")
 
 
@@ -107,7 +111,7 @@ class Thread(TenantOwned):
 
     subject: Mapped[str] = mapped_column(String(32))
     subject_id: Mapped[uuid.UUID] = mapped_column(GUID(length=16))
-    mode: Mapped[str] = mapped_column(String(8), default="off")
+    mode: Mapped[ThreadMode] = mapped_column(String(8), default="off")
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
@@ -141,7 +145,7 @@ class Comment(TenantOwned):
     staff_id: Mapped[uuid.UUID | None] = mapped_column(GUID(length=16), nullable=True)
     official: Mapped[bool] = mapped_column(Boolean, default=False)
     body: Mapped[str] = mapped_column(Text)
-    state: Mapped[str] = mapped_column(String(12), default="pending")
+    state: Mapped[CommentState] = mapped_column(String(12), default="pending")
     reports: Mapped[int] = mapped_column(Integer, default=0)
 
 

@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from lxml import etree
 
 from stadtkern_parking.records import Report, StaticRecord, StatusRecord
+from stadtkern_parking.settings import FacilityStatus
 
 STATIC_TAGS = frozenset({"parkingRecord", "parkingFacility"})
 STATUS_TAGS = frozenset({"parkingRecordStatus", "parkingFacilityStatus"})
@@ -37,8 +38,13 @@ LAYOUT_KINDS = {
     "nested": "car_park",
     "field": "surface",
 }
-OPENING = {"open": "open", "closed": "closed", "closedAbnormal": "closed", "unknown": "unknown"}
-SITE_STATUS = {
+OPENING: dict[str, FacilityStatus] = {
+    "open": "open",
+    "closed": "closed",
+    "closedAbnormal": "closed",
+    "unknown": "unknown",
+}
+SITE_STATUS: dict[str, FacilityStatus] = {
     "spacesAvailable": "open",
     "almostFull": "open",
     "full": "open",
@@ -181,7 +187,7 @@ def _occupancy(value: float | None, notes: list[str]) -> float | None:
     return value / 100 if value > 1 else value
 
 
-def _status(el: Any) -> str:
+def _status(el: Any) -> FacilityStatus:
     opening = _text(el, "{*}parkingSiteOpeningStatus") or _text(el, "{*}parkingFacilityOpeningStatus")
     if opening in OPENING and opening != "unknown":
         return OPENING[opening]

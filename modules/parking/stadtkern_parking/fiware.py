@@ -17,11 +17,17 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from stadtkern_parking.records import Parsed, ParseError, Report, StaticRecord, StatusRecord
-from stadtkern_parking.settings import SourceConfig
+from stadtkern_parking.settings import FacilityStatus, SourceConfig
 
 SITE_TYPES = frozenset({"OffStreetParking", "OnStreetParking"})
 SPOT_STATUS = {"free": "free", "occupied": "occupied", "closed": "closed", "unknown": "unknown"}
-SITE_STATUS = {"open": "open", "closed": "closed", "full": "open", "almostFull": "open", "spacesAvailable": "open"}
+SITE_STATUS: dict[str, FacilityStatus] = {
+    "open": "open",
+    "closed": "closed",
+    "full": "open",
+    "almostFull": "open",
+    "spacesAvailable": "open",
+}
 
 
 def value(attr: Any) -> Any:
@@ -162,7 +168,7 @@ def spots(entities: list[dict[str, Any]], source: SourceConfig) -> tuple[list[St
         fields = {"name": sid, "kind": _kind(members[0], "on_street"), "lat": lat, "lon": lon, "capacity": len(members)}
         static.append(StaticRecord(source_id=sid, fields=fields, raw={"id": sid, "spots": len(members)}))
         times = [t for t in (observed(m, "status") for m in members) if t is not None]
-        state = "closed" if all(w == "closed" for w in words) else "open"
+        state: FacilityStatus = "closed" if all(w == "closed" for w in words) else "open"
         notes = [f"spots_unknown: {words.count('unknown')} of {len(words)}"] if "unknown" in words else []
         status.append(
             StatusRecord(

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncAttrs
 from sqlalchemy.orm import Mapped, mapped_column
 
 from core.api import TenantOwned, TenantScoped
+from stadtkern_parking.settings import FacilityKind, FacilityStatus
 
 RESOURCE = "parking.facility"
 STAFF_SOURCE = "staff"
@@ -56,7 +57,7 @@ class Facility(TenantOwned):
     source: Mapped[str] = mapped_column(String(64))
     source_id: Mapped[str] = mapped_column(String(200))
     name: Mapped[str] = mapped_column(String(200))
-    kind: Mapped[str] = mapped_column(String(16), default="car_park")
+    kind: Mapped[FacilityKind] = mapped_column(String(16), default="car_park")
     park_and_ride: Mapped[bool] = mapped_column(Boolean, default=False)
     # WGS 84 degrees, both or neither; spatially indexed (parking_0001, core.api.create_point_index).
     lat: Mapped[float | None] = mapped_column(nullable=True)
@@ -109,7 +110,7 @@ class FacilityState(TenantScoped, _Keyed):
     occupied: Mapped[int | None] = mapped_column(Integer, nullable=True)
     # The capacity this state counts against (a feed's override, else the facility's).
     capacity: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    status: Mapped[str] = mapped_column(String(8), default="unknown")
+    status: Mapped[FacilityStatus] = mapped_column(String(8), default="unknown")
     observed_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     received_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     raw_free: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 
 from stadtkern_parking.records import Parsed, ParseError, Report, StaticRecord, StatusRecord
-from stadtkern_parking.settings import SourceConfig
+from stadtkern_parking.settings import FacilityStatus, SourceConfig
 
 DORTMUND_MAPPING: dict[str, str] = {
     "id": "name",  # the dataset has no id column; its names are unique and stable
@@ -38,7 +38,13 @@ KIND_WORDS = {
     "p+r": "surface",
     "fahrrad": "bike",
 }
-STATUS_WORDS = {"offen": "open", "geöffnet": "open", "open": "open", "geschlossen": "closed", "closed": "closed"}
+STATUS_WORDS: dict[str, FacilityStatus] = {
+    "offen": "open",
+    "geöffnet": "open",
+    "open": "open",
+    "geschlossen": "closed",
+    "closed": "closed",
+}
 
 
 def records_of(document: Any) -> list[Any]:

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import near, paginate, paginate_by_distance
 from stadtkern_parking.models import Facility, FacilityState, Sample
 from stadtkern_parking.schemas import HistoryPoint, StateOut
+from stadtkern_parking.settings import FacilityStatus
 
 QUARTER = 900
 
@@ -48,7 +49,7 @@ def state_out(facility: Facility, state: FacilityState | None, now: dt.datetime,
     """The resident view of a state; a staff closure wins over whatever the feed says."""
     if state is None:
         return None
-    status = "closed" if closed_by_staff(facility, now) else state.status
+    status: FacilityStatus = "closed" if closed_by_staff(facility, now) else state.status
     age = max(0, int((now - state.observed_at).total_seconds()))
     return StateOut(
         free=state.free,

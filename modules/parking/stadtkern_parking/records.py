@@ -11,6 +11,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from stadtkern_parking.settings import FacilityStatus
+
 MAX_ISSUES = 100
 # A feed's clock may run a little ahead; beyond this an observation "from the future" is repaired.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -46,7 +48,7 @@ class StatusRecord:
     capacity: int | None = None
     # Occupied share 0..1 (DATEX II sends a percentage or a fraction; parsers normalise).
     occupancy: float | None = None
-    status: str = "unknown"
+    status: FacilityStatus = "unknown"
     # What the parser already had to repair ("occupancy_out_of_range: 130"), as flags.
     notes: list[str] = field(default_factory=list)
 
@@ -71,7 +73,7 @@ class StateValues:
     free: int | None
     occupied: int | None
     capacity: int | None
-    status: str
+    status: FacilityStatus
     observed_at: dt.datetime
     raw_free: int | None
     raw_occupied: int | None

@@ -9,13 +9,12 @@ from typing import Annotated
 import msgspec
 
 from schemas import Key, LocalizedText, MomentText
-from stadtkern_parking.settings import FacilityKind
+from stadtkern_parking.settings import FacilityKind, FacilityStatus, SourceType
 
 Count = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Lat = Annotated[float, msgspec.Meta(ge=-90, le=90)]
 Lon = Annotated[float, msgspec.Meta(ge=-180, le=180)]
-Status = Annotated[str, msgspec.Meta(pattern="^(open|closed|unknown)$")]
 
 
 class FacilityIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -50,7 +49,7 @@ class StateIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """Counted by hand (a facility without a feed): free spaces and whether it is open."""
 
     free: Annotated[int, msgspec.Meta(ge=-100_000, le=100_000)] | None = None
-    status: Status = "open"
+    status: FacilityStatus = "open"
 
 
 class ClosureIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -66,7 +65,7 @@ class StateOut(msgspec.Struct, kw_only=True):
     free: int | None
     occupied: int | None
     capacity: int | None
-    status: str
+    status: FacilityStatus
     observed_at: dt.datetime
     age_seconds: int
     stale: bool
@@ -79,7 +78,7 @@ class FacilitySummary(msgspec.Struct, kw_only=True):
 
     id: uuid.UUID
     name: str
-    kind: str
+    kind: FacilityKind
     park_and_ride: bool
     lat: float | None
     lon: float | None
@@ -97,13 +96,13 @@ class MapItem(msgspec.Struct, kw_only=True, array_like=False):
 
     id: uuid.UUID
     name: str
-    kind: str
+    kind: FacilityKind
     park_and_ride: bool
     lat: float | None
     lon: float | None
     capacity: int | None
     free: int | None
-    status: str
+    status: FacilityStatus
     stale: bool
     observed_at: dt.datetime | None
 
@@ -120,7 +119,7 @@ class FacilityOut(msgspec.Struct, kw_only=True):
 
     id: uuid.UUID
     name: str
-    kind: str
+    kind: FacilityKind
     park_and_ride: bool
     lat: float | None
     lon: float | None
@@ -179,7 +178,7 @@ class SourceOut(msgspec.Struct, kw_only=True):
     """A configured source and its latest pulls (static and realtime)."""
 
     id: str
-    type: str
+    type: SourceType
     runs: list[ImportRunOut]
 
 

@@ -12,6 +12,7 @@ FieldName = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 
 SourceType = Literal["datex2", "fiware", "opendatasoft", "simulated"]
 FacilityKind = Literal["car_park", "underground", "surface", "on_street", "bike", "other"]
+FacilityStatus = Literal["open", "closed", "unknown"]
 FACILITY_KINDS: tuple[str, ...] = ("car_park", "underground", "surface", "on_street", "bike", "other")
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from advanced_alchemy.base import UUIDBase
 from advanced_alchemy.types import GUID, DateTimeUTC
@@ -29,6 +29,12 @@ RESOURCE_METHOD = "participation.method"
 METHOD_TEXT_INDEX = TextIndex("participation_method", (("search_title", "A"), ("search_text", "B")))
 
 STATUSES = ("draft", "published", "closed", "results_published")
+Status = Literal["draft", "published", "closed", "results_published"]
+Format = Literal["online_survey", "workshop", "citizens_dialogue", "site_walk", "hybrid", "information_event", "other"]
+Mode = Literal["analogue", "digital", "hybrid"]
+DrawStatus = Literal["committed", "drawn"]
+InvitationStatus = Literal["invited", "accepted", "declined"]
+AttemptOutcome = Literal["accepted", "refused"]
 # Allowed status transitions (draft -> published -> closed -> results_published).
 TRANSITIONS: dict[str, tuple[str, ...]] = {
     "draft": ("published",),
@@ -51,7 +57,7 @@ class MethodCard(TenantOwned):
     sort_name: Mapped[str] = mapped_column(String(200))
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
     when_to_use: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    mode: Mapped[str] = mapped_column(String(16))
+    mode: Mapped[Mode] = mapped_column(String(16))
     group_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     group_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     duration: Mapped[str] = mapped_column(String(16))
@@ -78,7 +84,7 @@ class Offer(TenantOwned):
     title: Mapped[dict[str, Any]] = mapped_column(JSON)
     summary: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     description: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    format: Mapped[str] = mapped_column(String(32))
+    format: Mapped[Format] = mapped_column(String(32))
     topics: Mapped[str] = mapped_column(String(1000), default=",")
     districts: Mapped[str] = mapped_column(String(1000), default=",")
     starts_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
@@ -90,7 +96,7 @@ class Offer(TenantOwned):
     registration_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
     contact: Mapped[str | None] = mapped_column(String(300), nullable=True)
     accessibility: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[Status] = mapped_column(String(20), default="draft")
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     # The Instrumentenkoffer card of the offer's format (same city: checked when an editor sets it).
     method_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -117,7 +123,7 @@ class Survey(TenantOwned):
     eligible_districts: Mapped[list[str]] = mapped_column(JSON, default=list)
     min_age: Mapped[int | None] = mapped_column(Integer, nullable=True)
     results_visibility: Mapped[str] = mapped_column(String(16), default="after_close")
-    status: Mapped[str] = mapped_column(String(20), default="draft")
+    status: Mapped[Status] = mapped_column(String(20), default="draft")
     # "device": one answer per app install; "code": one answer per participation code (ParticipationCode).
     eligibility: Mapped[str] = mapped_column(String(8), default="device", server_default="device")
 
@@ -233,7 +239,7 @@ class Draw(TenantOwned):
     __table_args__ = (Index("uq_participation_draw_offer", "offer_id", unique=True),)
 
     offer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("participation_offer.id", ondelete="CASCADE"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="committed", server_default="drawn")
+    status: Mapped[DrawStatus] = mapped_column(String(16), default="committed", server_default="drawn")
     size: Mapped[int] = mapped_column(Integer)
     seed: Mapped[str] = mapped_column(String(128))
     # SHA-256 (hex) of the seed, published when the draw is committed; None for draws made before
@@ -264,7 +270,7 @@ class DrawAttempt(TenantOwned):
         ForeignKey("participation_draw.id", ondelete="SET NULL"), nullable=True
     )
     action: Mapped[str] = mapped_column(String(16))
-    outcome: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[AttemptOutcome] = mapped_column(String(16))
     detail: Mapped[str | None] = mapped_column(Text, nullable=True)
     attempted_by: Mapped[str] = mapped_column(String(254))
 
@@ -282,7 +288,7 @@ class Invitation(TenantOwned):
     ticket: Mapped[str] = mapped_column(String(32))
     stratum: Mapped[str] = mapped_column(String(200))
     token_hash: Mapped[str] = mapped_column(String(64), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="invited")
+    status: Mapped[InvitationStatus] = mapped_column(String(16), default="invited")
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 

@@ -28,6 +28,7 @@ from stadtkern_charging.imports.bnetza_columns import (
     split_cells,
 )
 from stadtkern_charging.imports.bnetza_hours import opening_times
+from stadtkern_charging.ocpi.enums import Status
 from stadtkern_charging.ocpi.records import ConnectorRecord, EvseRecord, LocationRecord
 from stadtkern_charging.ocpi.values import Rejected, Repairs
 
@@ -141,7 +142,7 @@ def _plug_powers(row: Row, n: int, count: int) -> list[int]:
     return (watts + [watts[-1]] * count)[:count]
 
 
-def _points(row: Row, ident: str, status: str, updated: dt.datetime, repairs: Repairs) -> list[EvseRecord]:
+def _points(row: Row, ident: str, status: Status, updated: dt.datetime, repairs: Repairs) -> list[EvseRecord]:
     evses = []
     for n in range(1, MAX_POINTS + 1):
         labels = split_cells(row.get(f"plugs{n}"))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from stadtkern_charging.ocpi.enums import Status
+
 # Our field → the column names exports have used for it (compared folded: case, spaces, punctuation).
 COLUMNS: dict[str, tuple[str, ...]] = {
     "id": ("Ladeeinrichtungs-ID", "LadeeinrichtungsID"),
@@ -72,7 +74,7 @@ PAYMENT: dict[str, str] = {
 FREE_WORDS = frozenset({"kostenlos"})
 
 # Status words → OCPI Status; "In Betrieb" says nothing about now, so it is UNKNOWN (static).
-STATUS: dict[str, str] = {
+STATUS: dict[str, Status] = {
     "in betrieb": "UNKNOWN",
     "außer betrieb": "INOPERATIVE",
     "in wartung": "INOPERATIVE",

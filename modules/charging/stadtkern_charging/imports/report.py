@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api import utcnow
 from stadtkern_charging.models import ImportRun
+from stadtkern_charging.settings import SourceType
 
 MAX_MESSAGES = 200
 
@@ -41,7 +42,7 @@ class Report:
         self.tell(record, f"rejected: {message}")
 
 
-async def start_run(sessions: async_sessionmaker[AsyncSession], source: str, kind: str) -> ImportRun:
+async def start_run(sessions: async_sessionmaker[AsyncSession], source: str, kind: SourceType) -> ImportRun:
     """The run's row, committed at once so that a crash still leaves a trace."""
     async with sessions() as session, session.begin():
         run = ImportRun(source=source, kind=kind, started_at=utcnow())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, cast
 
 from stadtkern_charging.ocpi import enums
 from stadtkern_charging.ocpi.records import ConnectorRecord, EvseRecord
@@ -236,12 +236,12 @@ def parse_connector(raw: Any, field: str, fallback_updated: dt.datetime, repairs
     )
 
 
-def _status(value: Any, field: str, repairs: Repairs) -> str:
+def _status(value: Any, field: str, repairs: Repairs) -> enums.Status:
     status = _enum(value, enums.STATUSES, field, repairs)
     if status is None:
         repairs.repair(field, f"{str(value)[:40]!r} is no Status, taken as UNKNOWN")
         return "UNKNOWN"
-    return status
+    return cast(enums.Status, status)  # one of enums.STATUSES
 
 
 def _schedule(value: Any, field: str, repairs: Repairs) -> list[dict[str, Any]]:

@@ -6,6 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from stadtkern_charging.ocpi.enums import Status
+
 # Phases that multiply line-to-neutral voltage x amperage (OCPI: max_voltage is line to neutral for AC_3_PHASE).
 _PHASES = {"AC_1_PHASE": 1, "AC_2_PHASE": 2, "AC_2_PHASE_SPLIT": 2, "AC_3_PHASE": 3, "DC": 1}
 
@@ -39,7 +41,7 @@ class EvseRecord:
     """An OCPI EVSE with its connectors."""
 
     uid: str
-    status: str
+    status: Status
     connectors: list[ConnectorRecord]
     last_updated: dt.datetime
     evse_id: str | None = None

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import msgspec
 
+from stadtkern_charging.models import WatchState
 from stadtkern_charging.ocpi.enums import ConnectorType
 
 
@@ -36,7 +37,7 @@ class WatchOut(msgspec.Struct, kw_only=True):
     min_power_kw: float | None
     starts_at: dt.datetime
     ends_at: dt.datetime
-    state: str
+    state: WatchState
     pushes: int
 
 

@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from stadtkern_charging.ocpi.enums import ConnectorFormat, PowerType, Status
 from stadtkern_charging.payment import PaymentMethod
 from stadtkern_charging.power import PowerClass
 
@@ -67,8 +68,8 @@ class ConnectorOut(msgspec.Struct, kw_only=True):
 
     connector_id: str
     standard: str
-    format: str
-    power_type: str
+    format: ConnectorFormat
+    power_type: PowerType
     max_voltage: int
     max_amperage: int
     max_electric_power: int | None
@@ -90,7 +91,7 @@ class EvseOut(msgspec.Struct, kw_only=True):
 
     uid: str
     evse_id: str | None
-    status: str
+    status: Status
     state: State
     status_since: dt.datetime
     status_as_of: dt.datetime | None

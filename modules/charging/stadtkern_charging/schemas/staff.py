@@ -8,6 +8,8 @@ from typing import Annotated
 
 import msgspec
 
+from stadtkern_charging.settings import SourceType
+
 CountryCode = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z]{2}$")]
 PartyId = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9]{3}$")]
 PartnerName = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
@@ -45,7 +47,7 @@ class ImportRunOut(msgspec.Struct, kw_only=True):
 
     id: uuid.UUID
     source: str
-    kind: str
+    kind: SourceType
     started_at: dt.datetime
     finished_at: dt.datetime | None
     ok: bool

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import city_of, utcnow
 from stadtkern_charging.models import Evse, StatusChange, new_id
+from stadtkern_charging.ocpi.enums import Status
 
 
 def evse_key(evse_id: str | None) -> str | None:
@@ -26,7 +27,7 @@ def evse_key(evse_id: str | None) -> str | None:
 def set_status(
     session: AsyncSession,
     evse: Evse,
-    status: str,
+    status: Status,
     *,
     source: str,
     reported_at: dt.datetime | None = None,

@@ -9,6 +9,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from schemas import ShortText
+from stadtkern_ideas.models import CommentState
 
 CommentBody = Annotated[str, msgspec.Meta(min_length=2, max_length=2000)]
 # Letters of any script, digits, spaces and a few marks; no @ or URLs: a name for one thread, not a contact.
@@ -64,7 +65,7 @@ class ModerationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class ThreadOut(msgspec.Struct):
     """A thread's state for the caller: whether it is open, how it is moderated, the caller's name there."""
 
-    mode: str
+    mode: Mode
     locked: bool
     my_pseudonym: str | None
 
@@ -77,7 +78,7 @@ class CommentOut(msgspec.Struct):
     official: bool
     body: str
     # "pending" only for the caller's own comments that wait for a moderator.
-    state: str
+    state: CommentState
     mine: bool
     created_at: dt.datetime
 
@@ -92,7 +93,7 @@ class CommentStaffOut(msgspec.Struct):
     author: str
     official: bool
     body: str
-    state: str
+    state: CommentState
     reports: int
     created_at: dt.datetime
 

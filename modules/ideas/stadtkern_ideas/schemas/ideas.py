@@ -11,7 +11,7 @@ import msgspec
 
 from core.api import pick
 from schemas import GeoPoint, Key, LocalizedText
-from stadtkern_ideas.models import Idea, Photo, StatusChange
+from stadtkern_ideas.models import Idea, Moderation, Photo, StatusChange
 from stadtkern_ideas.schemas.photos import PhotoOut, photo_out
 
 Title = Annotated[str, msgspec.Meta(min_length=3, max_length=120)]
@@ -43,7 +43,7 @@ class IdeaIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class StatusStep(msgspec.Struct):
     """One step of the idea's public history, the city's answer in the caller's language."""
 
-    status: str
+    status: Status
     answer: str | None
     at: dt.datetime
 
@@ -58,7 +58,7 @@ class IdeaOut(msgspec.Struct):
     topic: str
     district: str
     place: IdeaPlace | None
-    status: str
+    status: Status
     answer: str | None
     supporters: int
     published_at: dt.datetime | None
@@ -80,7 +80,7 @@ class MyIdea(msgspec.Struct):
     """One of the device's own ideas, public or not: moderation's decision and its reason too."""
 
     idea: IdeaOut
-    moderation: str
+    moderation: Moderation
     decline_reason: str | None
     merged_into: uuid.UUID | None
 

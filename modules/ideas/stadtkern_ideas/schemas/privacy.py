@@ -7,6 +7,7 @@ import uuid
 
 import msgspec
 
+from stadtkern_ideas.models import CommentState
 from stadtkern_ideas.schemas.ideas import MyIdea
 
 
@@ -18,7 +19,7 @@ class MyComment(msgspec.Struct):
     subject_id: uuid.UUID
     pseudonym: str
     body: str
-    state: str
+    state: CommentState
     created_at: dt.datetime
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from schemas import LocalizedText
-from stadtkern_ideas.models import Idea, Photo, StatusChange
+from stadtkern_ideas.models import Idea, IdeaStatus, Moderation, Photo, StatusChange
 from stadtkern_ideas.schemas.ideas import IdeaPlace, Status, place_of
 from stadtkern_ideas.schemas.photos import PhotoOut, photo_out
 
@@ -40,7 +40,7 @@ class MergeIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class StaffStep(msgspec.Struct):
     """A history row as staff see it: who changed it and the answer in every language."""
 
-    status: str
+    status: IdeaStatus
     answer: LocalizedText | None
     changed_by: uuid.UUID | None
     at: dt.datetime
@@ -56,9 +56,9 @@ class IdeaStaffOut(msgspec.Struct):
     topic: str
     district: str
     place: IdeaPlace | None
-    moderation: str
+    moderation: Moderation
     decline_reason: str | None
-    status: str
+    status: IdeaStatus
     answer: LocalizedText | None
     supporters: int
     merged_into: uuid.UUID | None

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, Invalid, paginate
-from stadtkern_ideas.models import Comment, ModerationEntry, Thread
+from stadtkern_ideas.models import Comment, CommentState, ModerationEntry, Thread, ThreadMode
 from stadtkern_ideas.services.dialogue import thread_of
 
 # What each action does to a comment: the states it applies to and the state it leaves.
-COMMENT_ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+COMMENT_ACTIONS: dict[str, tuple[tuple[str, ...], CommentState]] = {
     "approve": (("pending",), "visible"),
     "reject": (("pending",), "rejected"),
     "hide": (("visible",), "hidden"),
@@ -50,7 +50,7 @@ async def set_mode(
     session: AsyncSession,
     subject: str,
     subject_id: uuid.UUID,
-    mode: str,
+    mode: ThreadMode,
     reason: str | None,
     staff_id: uuid.UUID | None,
 ) -> Thread:

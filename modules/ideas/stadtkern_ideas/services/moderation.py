@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, ModuleKeys, paginate, record_deletion, utcnow
 from schemas import LocalizedText
-from stadtkern_ideas.models import RESOURCE_IDEA, Idea, StatusChange
+from stadtkern_ideas.models import RESOURCE_IDEA, Idea, IdeaStatus, StatusChange
 from stadtkern_ideas.services.notify import DECLINED, MERGED, status_title, tell
 from stadtkern_ideas.services.supports import carry_over, supporters_of
 
@@ -62,7 +62,7 @@ async def set_status(
     keys: ModuleKeys,
     row: Idea,
     *,
-    status: str,
+    status: IdeaStatus,
     answer: LocalizedText,
     staff_id: uuid.UUID | None,
 ) -> None:

@@ -10,13 +10,13 @@ from litestar.params import FromPath, FromQuery
 from core.api import DEFAULT_LIMIT, Invalid, RequestContext, parse_since, sync_token, utcnow
 from schemas import DeltaPage
 from stadtkern_participation.controllers.languages import LANGUAGE_HEADERS, localized
+from stadtkern_participation.models import Mode
 from stadtkern_participation.schemas.methods import (
     Accessibility,
     Duration,
     Effort,
     MethodListItem,
     MethodOut,
-    Mode,
     method_list_item,
     method_out,
 )

@@ -11,7 +11,8 @@ from core.api import DEFAULT_LIMIT, Invalid, RequestContext, parse_since, sync_t
 from schemas import DeltaPage
 from stadtkern_participation.controllers.languages import LANGUAGE_HEADERS, localized
 from stadtkern_participation.controllers.roles import is_staff
-from stadtkern_participation.schemas.offers import Format, OfferOut, offer_out
+from stadtkern_participation.models import Format
+from stadtkern_participation.schemas.offers import OfferOut, offer_out
 from stadtkern_participation.services.offers import get_offer, offer_page
 from stadtkern_participation.settings import ParticipationSettings
 

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 import msgspec
 
-from stadtkern_participation.models import Draw, DrawAttempt
+from stadtkern_participation.models import AttemptOutcome, Draw, DrawAttempt, DrawStatus, InvitationStatus
 from stadtkern_participation.schemas.pool import ConfirmIn
 from stadtkern_participation.sortition import Quota
 
@@ -30,7 +30,7 @@ class AttemptOut(msgspec.Struct):
 
     at: dt.datetime
     action: str
-    outcome: str
+    outcome: AttemptOutcome
     detail: str | None
 
 
@@ -47,7 +47,7 @@ class DrawOut(msgspec.Struct):
 
     id: uuid.UUID
     offer_id: uuid.UUID
-    status: str
+    status: DrawStatus
     algorithm: str
     # SHA-256 of the seed, published at the commit; the seed itself only once the draw has run.
     seed_commitment: str | None
@@ -73,7 +73,7 @@ class RespondIn(ConfirmIn):
 class RespondOut(msgspec.Struct):
     """The invitation's status after the answer."""
 
-    status: str
+    status: InvitationStatus
 
 
 def draw_out(row: Draw, attempts: Sequence[DrawAttempt]) -> DrawOut:

@@ -12,10 +12,9 @@ import msgspec
 from core.api import pick
 from schemas import LocaleTag, LocalizedText
 from stadtkern_participation.lists import split_list
-from stadtkern_participation.models import MethodCard, Offer
+from stadtkern_participation.models import MethodCard, Mode, Offer, Status
 from stadtkern_participation.schemas.texts import text_of
 
-Mode = Literal["analogue", "digital", "hybrid"]
 # Ordered from short to long and from light to heavy: ``max_duration`` / ``max_effort`` filter on it.
 Duration = Literal["hours", "one_day", "several_days", "weeks", "months"]
 DURATIONS: tuple[str, ...] = ("hours", "one_day", "several_days", "weeks", "months")
@@ -73,7 +72,7 @@ class MethodOfferRef(msgspec.Struct):
 
     id: uuid.UUID
     title: str
-    status: str
+    status: Status
     starts_at: dt.datetime | None
     ends_at: dt.datetime | None
     survey_ids: list[uuid.UUID]
@@ -98,7 +97,7 @@ class MethodListItem(msgspec.Struct):
     id: uuid.UUID
     name: str
     summary: str
-    mode: str
+    mode: Mode
     group_min: int | None
     group_max: int | None
     duration: str
@@ -114,7 +113,7 @@ class MethodOut(msgspec.Struct):
     name: str
     summary: str
     when_to_use: str | None
-    mode: str
+    mode: Mode
     group_min: int | None
     group_max: int | None
     duration: str
@@ -137,7 +136,7 @@ class MethodStaffOut(msgspec.Struct):
     name: LocalizedText
     summary: LocalizedText
     when_to_use: LocalizedText | None
-    mode: str
+    mode: Mode
     group_min: int | None
     group_max: int | None
     duration: str

@@ -5,19 +5,17 @@
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 
 from core.api import pick
 from schemas import GeoPoint, Key, LocalizedText
 from stadtkern_participation.lists import split_list
-from stadtkern_participation.models import Offer
+from stadtkern_participation.models import Format, Offer, Status
 from stadtkern_participation.schemas.openapi_names import published_in
 from stadtkern_participation.schemas.texts import text_of
 
-Format = Literal["online_survey", "workshop", "citizens_dialogue", "site_walk", "hybrid", "information_event", "other"]
-Status = Literal["draft", "published", "closed", "results_published"]
 PUBLISHED_IN = "stadtkern_participation.offers"
 
 
@@ -61,9 +59,9 @@ class OfferOut(msgspec.Struct):
     """An offer as residents see it: texts in the language the caller asked for (German fallback)."""
 
     id: uuid.UUID
-    status: str
+    status: Status
     title: str
-    format: str
+    format: Format
     topics: list[str]
     districts: list[str]
     updated_at: dt.datetime
@@ -84,9 +82,9 @@ class OfferStaffOut(msgspec.Struct):
     """An offer as editors edit it: every text in both languages, as ``OfferIn`` takes them."""
 
     id: uuid.UUID
-    status: str
+    status: Status
     title: LocalizedText
-    format: str
+    format: Format
     topics: list[str]
     districts: list[str]
     updated_at: dt.datetime

@@ -31,7 +31,7 @@ class RegistrationIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 class Accepted(msgspec.Struct):
     """A request was taken on; what happens next (the same answer for known and new addresses)."""
 
-    status: str
+    status: Literal["confirmation_sent"]
 
 
 class ConfirmIn(msgspec.Struct, forbid_unknown_fields=True):

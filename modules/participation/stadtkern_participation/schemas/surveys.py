@@ -12,7 +12,7 @@ import msgspec
 from core.api import pick, utcnow
 from schemas import Key, LocalizedText
 from stadtkern_participation.lists import split_list
-from stadtkern_participation.models import Survey
+from stadtkern_participation.models import Status, Survey
 from stadtkern_participation.questions import Question, QuestionOut, question_out
 from stadtkern_participation.schemas.openapi_names import published_in
 from stadtkern_participation.schemas.texts import text_of
@@ -44,7 +44,7 @@ class SurveyOut(msgspec.Struct):
     """A survey as residents see it: title, intro and questions in the caller's language."""
 
     id: uuid.UUID
-    status: str
+    status: Status
     title: str
     questions: list[QuestionOut]
     results_visibility: str
@@ -65,7 +65,7 @@ class SurveyStaffOut(msgspec.Struct):
     """A survey as editors edit it: every text in both languages, as ``SurveyIn`` takes them."""
 
     id: uuid.UUID
-    status: str
+    status: Status
     title: LocalizedText
     questions: list[Question]
     results_visibility: str

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import Audience, Conflict, Invalid, NotFound, Notification, TenantRepository, utcnow
 from schemas import LocalizedText
 from stadtkern_participation.mail import invitation_text, link, send_mail
-from stadtkern_participation.models import Draw, Invitation, Offer, PoolMember
+from stadtkern_participation.models import Draw, Invitation, InvitationStatus, Offer, PoolMember
 from stadtkern_participation.schemas.draws import DrawIn
 from stadtkern_participation.settings import ParticipationSettings
 from stadtkern_participation.sortition import (
@@ -205,7 +205,7 @@ async def run_draw_now(
 
 async def respond_to_invitation(
     session: AsyncSession, push: Any, settings: ParticipationSettings, tenant: str, link_token: str, answer: str
-) -> str:
+) -> InvitationStatus:
     """Accept or decline the invitation of the link's token; a decline invites a replacement. The new status."""
     stmt = select(Invitation).where(Invitation.token_hash == hash_token(link_token))
     invitation = await session.scalar(stmt)

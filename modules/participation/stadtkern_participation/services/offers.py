@@ -22,7 +22,7 @@ from core.api import (
 )
 from schemas import LocalizedText
 from stadtkern_participation.lists import join_list, split_list
-from stadtkern_participation.models import RESOURCE_OFFER, TRANSITIONS, Offer
+from stadtkern_participation.models import RESOURCE_OFFER, TRANSITIONS, Offer, Status
 from stadtkern_participation.schemas.offers import OfferIn
 from stadtkern_participation.schemas.texts import stored_text
 from stadtkern_participation.services.delta import changes_since
@@ -128,7 +128,7 @@ async def notify_new(
     )
 
 
-async def set_offer_status(session: AsyncSession, push: Any, row: Offer, status: str) -> None:
+async def set_offer_status(session: AsyncSession, push: Any, row: Offer, status: Status) -> None:
     """Move the offer along its status flow; publishing it notifies its districts and topics."""
     if status not in TRANSITIONS[row.status]:
         raise Conflict(detail=f"an offer in status {row.status!r} cannot become {status!r}")

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import Audience, Conflict, NotFound, Notification, TenantRepository, insert_for, paginate
 from schemas import LocalizedText
 from stadtkern_participation.lists import join_list, split_list
-from stadtkern_participation.models import TRANSITIONS, Marker, Offer, ResultSubscription, Survey
+from stadtkern_participation.models import TRANSITIONS, Marker, Offer, ResultSubscription, Status, Survey
 from stadtkern_participation.models import Response as ResponseRow
 from stadtkern_participation.questions import csv_cell
 from stadtkern_participation.schemas.surveys import SubmissionIn, SurveyIn, questions_of
@@ -75,7 +75,7 @@ async def add_survey(session: AsyncSession, data: SurveyIn) -> Survey:
     return row
 
 
-async def set_survey_status(session: AsyncSession, push: Any, row: Survey, status: str) -> None:
+async def set_survey_status(session: AsyncSession, push: Any, row: Survey, status: Status) -> None:
     """Move the survey along its status flow: publishing pushes it, publishing results tells who opted in."""
     if status not in TRANSITIONS[row.status]:
         raise Conflict(detail=f"a survey in status {row.status!r} cannot become {status!r}")

@@ -11,11 +11,13 @@ from stadtkern_projektor.models.bookings import (
     ACTIVE,
     SLOT_BLOCKING,
     Booking,
+    BookingKind,
+    BookingStatus,
     DeviceQuota,
     EquipmentUse,
     Feed,
 )
-from stadtkern_projektor.models.resources import Closure, Equipment, EquipmentUnit, Room
+from stadtkern_projektor.models.resources import Closure, Equipment, EquipmentUnit, Room, RoomKind
 from stadtkern_projektor.models.workshops import Session, Workshop
 
 MODELS = (Room, Equipment, EquipmentUnit, Closure, Workshop, Session, Booking, EquipmentUse, DeviceQuota, Feed)
@@ -25,6 +27,8 @@ __all__ = [
     "MODELS",
     "SLOT_BLOCKING",
     "Booking",
+    "BookingKind",
+    "BookingStatus",
     "Closure",
     "DeviceQuota",
     "Equipment",
@@ -32,6 +36,7 @@ __all__ = [
     "EquipmentUse",
     "Feed",
     "Room",
+    "RoomKind",
     "Session",
     "Workshop",
 ]

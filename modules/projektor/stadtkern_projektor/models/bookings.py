@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from advanced_alchemy.types import GUID, DateTimeUTC
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint, text
@@ -24,6 +25,10 @@ ACTIVE = ("held", "pending", "offered", "confirmed")
 # Terminal: the row stays for the resident's history and the figures.
 FINISHED = ("cancelled", "expired", "declined", "no_show", "left")
 STATUSES = (*ACTIVE, "waiting", *FINISHED)
+BookingStatus = Literal[
+    "held", "pending", "offered", "confirmed", "waiting", "cancelled", "expired", "declined", "no_show", "left"
+]
+BookingKind = Literal["slot", "seat"]  # a room's time slot, or seats of a workshop session
 
 _LISTED = ", ".join(f"'{s}'" for s in (*ACTIVE, "waiting"))
 _ALLOWED = ", ".join(f"'{s}'" for s in STATUSES)
@@ -57,7 +62,7 @@ class Booking(TenantOwned):
         Index("ix_projektor_booking_expiry", "status", "hold_expires_at"),
     )
 
-    kind: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[BookingKind] = mapped_column(String(10))
     device_id: Mapped[uuid.UUID] = mapped_column(GUID)
     room_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("projektor_room.id", ondelete="CASCADE"), nullable=True
@@ -69,7 +74,7 @@ class Booking(TenantOwned):
     ends_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     # ends_at plus the room's buffer: the span the overlap rule keeps free of other bookings.
     blocked_until: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
-    status: Mapped[str] = mapped_column(String(12))
+    status: Mapped[BookingStatus] = mapped_column(String(12))
     hold_expires_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), nullable=True)
     position: Mapped[int | None] = mapped_column(Integer, nullable=True)
     group_size: Mapped[int] = mapped_column(Integer, default=1)

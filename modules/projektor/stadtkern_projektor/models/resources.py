@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from advanced_alchemy.types import DateTimeUTC
 from sqlalchemy import JSON, Boolean, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
@@ -15,6 +15,9 @@ from core.api import TenantOwned
 RESOURCE_ROOM = "projektor.room"
 RESOURCE_EQUIPMENT = "projektor.equipment"
 RESOURCE_CLOSURE = "projektor.closure"
+
+
+RoomKind = Literal["room", "area"]
 
 
 class Room(TenantOwned):
@@ -32,7 +35,7 @@ class Room(TenantOwned):
         CheckConstraint("buffer_minutes >= 0", name="buffer_minutes_min"),
     )
 
-    kind: Mapped[str] = mapped_column(String(10), default="room")
+    kind: Mapped[RoomKind] = mapped_column(String(10), default="room")
     name: Mapped[dict[str, Any]] = mapped_column(JSON)
     description: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     address: Mapped[str | None] = mapped_column(String(300), nullable=True)

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import msgspec
 
-from stadtkern_projektor.models import Booking
+from stadtkern_projektor.models import Booking, BookingKind, BookingStatus
 
 Moment = Annotated[dt.datetime, msgspec.Meta(tz=True)]
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
@@ -49,8 +49,8 @@ class BookingOut(msgspec.Struct):
     """A booking as its device sees it."""
 
     id: uuid.UUID
-    kind: str
-    status: str
+    kind: BookingKind
+    status: BookingStatus
     room_id: uuid.UUID | None
     session_id: uuid.UUID | None
     starts_at: dt.datetime

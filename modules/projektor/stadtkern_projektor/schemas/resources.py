@@ -9,7 +9,7 @@ import msgspec
 
 from core.api import pick
 from schemas import Key, LocalizedText, ShortText
-from stadtkern_projektor.models import Closure, Equipment, Room
+from stadtkern_projektor.models import Closure, Equipment, Room, RoomKind
 
 Clock = Annotated[str, msgspec.Meta(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$", max_length=5)]
 Weekday = Literal["1", "2", "3", "4", "5", "6", "7"]
@@ -41,7 +41,7 @@ class RoomOut(msgspec.Struct):
     """A room as residents see it, texts in their language."""
 
     id: uuid.UUID
-    kind: str
+    kind: RoomKind
     name: str
     description: str | None
     address: str | None

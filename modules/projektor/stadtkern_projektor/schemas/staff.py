@@ -6,7 +6,7 @@ from typing import Annotated
 
 import msgspec
 
-from stadtkern_projektor.models import Booking
+from stadtkern_projektor.models import Booking, BookingKind, BookingStatus
 
 Reason = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 
@@ -35,8 +35,8 @@ class StaffBookingOut(msgspec.Struct):
     """A booking as staff see it (the device stays an id; contact only where the workshop asked)."""
 
     id: uuid.UUID
-    kind: str
-    status: str
+    kind: BookingKind
+    status: BookingStatus
     room_id: uuid.UUID | None
     session_id: uuid.UUID | None
     starts_at: dt.datetime

@@ -16,7 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, city_of, insert_for, utcnow
-from stadtkern_projektor.models import ACTIVE, Booking, DeviceQuota, EquipmentUse, Session
+from stadtkern_projektor.models import ACTIVE, Booking, BookingStatus, DeviceQuota, EquipmentUse, Session
 from stadtkern_projektor.settings import ProjektorSettings
 
 _QUIET: dict[str, Any] = {"synchronize_session": False}
@@ -106,7 +106,9 @@ async def occupy_device(session: AsyncSession, device_id: uuid.UUID, settings: P
     raise Conflict(detail=f"this device already has {settings.device_active_limit} active bookings")
 
 
-async def move(session: AsyncSession, booking: Booking, status: str, *, now: dt.datetime | None = None) -> None:
+async def move(
+    session: AsyncSession, booking: Booking, status: BookingStatus, *, now: dt.datetime | None = None
+) -> None:
     """Set a booking's status; leaving the active states gives back its seat, device place and
     equipment. Callers that free a seat then offer it to the waiting list (``waitlist.promote``)."""
     was_active = booking.status in ACTIVE
