@@ -213,3 +213,19 @@ def test_every_status_kind_and_format_is_an_enum(spec: dict[str, Any]) -> None:
             if not all("enum" in c or "const" in c or "$ref" in c or c.get("type") == "null" for c in choices):
                 bare.append(f"{name}.{field}")
     assert bare == [], f"plain strings where the values are known: {bare}"
+
+
+def test_a_survey_answer_is_typed_by_what_questions_take(spec: dict[str, Any]) -> None:
+    answer = spec["components"]["schemas"]["SubmissionIn"]["properties"]["answers"]["additionalProperties"]
+    kinds = sorted(json.dumps(choice, sort_keys=True) for choice in answer["oneOf"])
+    # exactly one choice fits any value (no integer beside number: a 3 would fit both)
+    assert kinds == sorted(
+        json.dumps(k, sort_keys=True)
+        for k in (
+            {"type": "string"},
+            {"type": "integer"},
+            {"type": "boolean"},
+            {"type": "array", "items": {"type": "string"}},
+            {"type": "null"},
+        )
+    ), answer

@@ -4,7 +4,7 @@
 // time every answer's status must be one the document lists for that operation.
 import { readFileSync } from "node:fs";
 import createClient, { type Middleware } from "openapi-fetch";
-import type { paths } from "./generated/api.js";
+import type { components, paths } from "./generated/api.js";
 
 const baseUrl = process.env.STADTKERN_BASE_URL ?? "";
 const tenant = "dortmund";
@@ -87,11 +87,13 @@ const surveys = await device.GET("/v1/{tenant}/participation/surveys", city);
 const survey = surveys.data?.items.find((s) => s.open_now);
 check(survey, "an open survey");
 type Question = (typeof survey.questions)[number];
-function answer(q: Question): unknown {
+// The answer's type comes from the document: a string, a whole number, true/false or option ids.
+type Answer = components["schemas"]["SubmissionIn"]["answers"][string];
+function answer(q: Question): Answer {
   const options = (q.options ?? []).map((o) => o.id);
   switch (q.kind) {
     case "single_choice":
-      return options[0];
+      return options[0] ?? null;
     case "multiple_choice":
       return options.slice(0, Math.max(1, q.min_choices ?? 1));
     case "ranking":

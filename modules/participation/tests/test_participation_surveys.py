@@ -46,6 +46,11 @@ async def test_answer_validation_names_the_question(
         response = await client.post(url, json={"answers": body}, headers=device)
         assert response.status_code == 422, (body, response.text)
         assert field in _keys(response), (body, response.json())
+    # a value no question takes (an object, a list of numbers) is refused by its JSON shape alone
+    for shape in ({"q6": {"text": "x"}}, {"q2": [1, 2]}):
+        response = await client.post(url, json={"answers": {**answers(), **shape}}, headers=device)
+        assert response.status_code == 422, (shape, response.text)
+        assert any(k.startswith("body.answers") for k in _keys(response)), response.json()
     # q6 is optional and hidden when q5 is no: accepted without it
     ok = await client.post(url, json={"answers": answers(q5=False, q6=None)}, headers=device)
     assert ok.status_code == 201, ok.text

@@ -5,7 +5,7 @@
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -82,10 +82,23 @@ class SurveyStaffOut(msgspec.Struct):
     open_now: bool = False
 
 
+# An answer's JSON type follows its question's kind; the server checks the value against the question.
+Answer = Annotated[
+    str | int | bool | list[str] | None,
+    msgspec.Meta(
+        description=(
+            "By the question's kind: single_choice: an option id (string); multiple_choice and ranking: "
+            "option ids (array of strings, ranking best first); free_text: text (string); rating: a whole "
+            "number from 1 to the question's scale; yes_no: true or false. null or absent: not answered."
+        )
+    ),
+]
+
+
 class SubmissionIn(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     """One device's answers to a survey."""
 
-    answers: Annotated[dict[Key, Any], msgspec.Meta(max_length=200)]
+    answers: Annotated[dict[Key, Answer], msgspec.Meta(max_length=200)]
     # Self-declared, checked against the survey's eligibility, never stored.
     district: Key | None = None
     age: Annotated[int, msgspec.Meta(ge=0, le=130)] | None = None
