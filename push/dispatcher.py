@@ -10,11 +10,11 @@ dispatcher killed mid-fan-out has sent at most ``batch_size`` messages whose out
 those, and only those, go out again (with the notification id as collapse key, so the phone
 replaces the first copy). A run holds a lock that dies with its process and names it in its
 claims (:mod:`push.liveness`): the next dispatcher to claim (within a second) takes a dead one's
-rows over at once. The lease, renewed every third of ``send_lease_seconds`` while the dispatcher
-lives, covers what the lock cannot see — a frozen process or one cut off from the database still
-holds it: those rows are taken over ``send_lease_seconds`` (15 s by default) after the last
-renewal. Several dispatchers may run at once: claims skip each other's rows, so each delivery is
-sent by one of them.
+rows over at once; on PostgreSQL a frozen one loses its lock within seconds too. The lease,
+renewed every third of ``send_lease_seconds`` while the dispatcher lives, covers what the lock
+cannot see (a frozen process on SQLite keeps its ``flock``): those rows are taken over
+``send_lease_seconds`` (15 s by default) after the last renewal. Several dispatchers may run at
+once: claims skip each other's rows, so each delivery is sent by one of them.
 """
 
 from __future__ import annotations

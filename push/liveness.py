@@ -32,8 +32,10 @@ import uuid
 from collections.abc import Iterable
 from pathlib import Path
 
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
+
+from core.api import is_postgres
 
 log = logging.getLogger("stadtkern.push.dispatcher")
 
@@ -89,11 +91,6 @@ class RunLock:
             raise TypeError("push dispatch needs sessions bound to an engine")
         return cls(bind)
 
-    @property
-    def held(self) -> bool:
-        """Whether the lock is taken (claims may carry its claimer)."""
-        return self.claimer is not None
-
     async def take(self) -> int | None:
         """Takes the lock under a fresh claimer number; returns it (None: no lock to be had, the
         claims then rely on their lease alone)."""
@@ -108,6 +105,7 @@ class RunLock:
                 self._take_file()
         except Exception as exc:  # the send goes on without: the lease still covers a crash
             log.warning("push: no run lock (%r); a crash is taken over when its lease ends", exc)
+        if self.claimer is None:  # nothing taken (or no lock to be had): give the connection back
             await self.release()
         return self.claimer
 
@@ -142,8 +140,8 @@ class RunLock:
                 return
 
     def _take_file(self) -> None:
-        database = self._engine.url.database
-        if not database or database == ":memory:" or database.startswith("file:"):
+        database = _database_file(self._engine)
+        if database is None:
             return
         for _ in range(5):
             claimer = secrets.randbelow(2**31 - 1) + 1
@@ -188,6 +186,14 @@ class RunLock:
             os.close(fd)
 
 
+def _database_file(engine: AsyncEngine | Engine) -> str | None:
+    """The SQLite database's file, or None for an in-memory one (no other process to ask)."""
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return database
+
+
 def lock_path(database: str, claimer: int) -> Path:
     """The lock file of ``claimer`` beside the SQLite database file."""
     return Path(f"{database}.push-{claimer:08x}.lock")
@@ -198,12 +204,11 @@ async def dead_among(session: AsyncSession, claimers: Iterable[int]) -> set[int]
     wanted = set(claimers)
     if not wanted:
         return set()
-    bind = session.bind
-    if bind is not None and bind.dialect.name == "postgresql":
+    if is_postgres(session):
         live = set((await session.scalars(_LIVE_LOCKS, {"namespace": NAMESPACE})).all())
         return wanted - live
-    database = bind.engine.url.database if bind is not None else None
-    if not database or database == ":memory:" or database.startswith("file:"):
+    database = _database_file(session.bind.engine) if session.bind is not None else None
+    if database is None:
         return set()
     return {claimer for claimer in wanted if not _file_held(lock_path(database, claimer))}
 
