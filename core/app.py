@@ -34,6 +34,7 @@ from core.db import Timeouts, create_engine, session_factory
 from core.device_data import check_device_data
 from core.errors import StartupError
 from core.http.compression import CompressionMiddleware
+from core.http.created import CityResponse, check_created_routes
 from core.http.etag import ETagMiddleware
 from core.http.head import HeadAsGetMiddleware
 from core.http.input_guard import InputGuardMiddleware
@@ -231,6 +232,7 @@ def _tenant_router(plan: Plan, port: PushPort, secret_key: str, factory: async_s
     return Router(
         path="/v1/{tenant:str}",
         guards=[_city_and_module],
+        response_class=CityResponse,
         dependencies={"city": Provide(provide_tenant), "locales": Provide(provide_locales)},
         route_handlers=[
             app_config.app_config,
@@ -327,5 +329,6 @@ def create_app(
     app.state.limiter = limiter
     app.state.push = port
     _check_write_routes(app)
+    check_created_routes(app)
     document_problems(app)
     return app

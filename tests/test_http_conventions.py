@@ -56,6 +56,16 @@ async def test_missing_credential_is_401_and_wrong_role_is_403(
     assert_problem(await client.get("/v1/dortmund/staff/accounts", headers=editor), 403)
 
 
+async def test_a_401_names_the_scheme_and_a_refused_token(client: AsyncTestClient[Litestar]) -> None:
+    """RFC 9110 section 15.5.2 / RFC 6750: which credential would do, and whether the one sent was refused."""
+    missing = await client.get("/v1/dortmund/devices/me")
+    assert missing.status_code == 401 and missing.headers["www-authenticate"] == 'Bearer realm="stadtkern"'
+    forged = await client.get("/v1/dortmund/devices/me", headers={"Authorization": "Bearer a.b.c"})
+    assert forged.status_code == 401
+    assert forged.headers["www-authenticate"] == 'Bearer realm="stadtkern", error="invalid_token"'
+    assert "www-authenticate" not in (await client.get("/v1/dortmund/app-config")).headers
+
+
 async def test_inviting_a_member_of_the_city_again_is_409(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
 ) -> None:

@@ -22,7 +22,7 @@ def fake(
     target: str | None = None,
     *,
     version: str = "1.0.0",
-    requires_core: str = ">=0.1,<0.2",
+    requires_core: str = ">=0.2,<0.3",
     depends_on: tuple[str, ...] = (),
     after: tuple[str, ...] = (),
 ) -> InstalledModule:
@@ -85,8 +85,8 @@ def test_unparseable_accepted_range() -> None:
 
 
 def test_requires_core_not_met() -> None:
-    message = fails(manifest("[tenants.schwerte.modules.alpha]"), fake("alpha", requires_core=">=0.2,<0.3"))
-    assert message == f"module 'alpha' 1.0.0 requires core >=0.2,<0.3, this core is {__version__}"
+    message = fails(manifest("[tenants.schwerte.modules.alpha]"), fake("alpha", requires_core=">=0.3,<0.4"))
+    assert message == f"module 'alpha' 1.0.0 requires core >=0.3,<0.4, this core is {__version__}"
 
 
 def test_dependency_not_installed() -> None:
@@ -216,7 +216,7 @@ def _distribution(root: Path, toml: str, dist_version: str) -> None:
 def test_module_toml_version_must_match_the_installed_distribution(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    toml = 'id = "fakeversion"\nversion = "1.0.0"\nrequires_core = ">=0.1,<0.2"\n'
+    toml = 'id = "fakeversion"\nversion = "1.0.0"\nrequires_core = ">=0.2,<0.3"\n'
     _distribution(tmp_path, toml, "1.1.0")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(StartupError, match=r"module.toml says version 1.0.0, its distribution .* is 1.1.0"):
@@ -224,7 +224,7 @@ def test_module_toml_version_must_match_the_installed_distribution(
 
 
 def test_module_toml_refuses_facts_that_belong_to_the_spec(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    toml = 'id = "fakeversion"\nversion = "1.0.0"\nrequires_core = ">=0.1,<0.2"\ntitle = { de = "Doppelt" }\n'
+    toml = 'id = "fakeversion"\nversion = "1.0.0"\nrequires_core = ">=0.2,<0.3"\ntitle = { de = "Doppelt" }\n'
     _distribution(tmp_path, toml, "1.0.0")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(StartupError, match="title"):

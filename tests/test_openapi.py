@@ -166,7 +166,7 @@ def test_names_a_generator_can_use(spec: dict[str, Any]) -> None:
     assert all(value.get("title") == name for name, value in schemas.items())
     assert {"EventsPlace", "ParticipationPlace", "AppConfigTopicOut", "PushTopicOut"} <= set(schemas)
     assert schemas["DeviceOut"]["properties"]["platform"]["enum"] == ["ios", "android", "web"]
-    assert "name" not in spec["components"]["securitySchemes"]["BearerToken"]
+    assert all("name" not in s for s in spec["components"]["securitySchemes"].values())  # apiKey only
 
 
 def test_etag_304_and_conflicts_are_documented(spec: dict[str, Any]) -> None:
@@ -229,3 +229,46 @@ def test_a_survey_answer_is_typed_by_what_questions_take(spec: dict[str, Any]) -
             {"type": "null"},
         )
     ), answer
+
+
+def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [(m, p, op) for p, item in spec["paths"].items() for m, op in item.items() if m in HTTP_METHODS]
+
+
+def test_credentials_are_named_per_operation(spec: dict[str, Any]) -> None:
+    """Anonymous routes say ``security: []``; a guarded one names the credential its guard takes."""
+    assert "security" not in spec
+    assert set(spec["components"]["securitySchemes"]) == {"DeviceCredential", "StaffSession"}
+    by_id = {op["operationId"]: op for _, _, op in _operations(spec)}
+    for anonymous in ("registerDevice", "appConfig", "eventsListOccurrences", "login"):
+        assert by_id[anonymous]["security"] == [], anonymous
+    assert by_id["readDevice"]["security"] == [{"DeviceCredential": []}]
+    assert by_id["eventsCreateEvent"]["security"] == [{"StaffSession": []}]
+    # A credential is never documented without its 401; a 401 without a scheme is a token in the
+    # body or an OCPI partner's token (tests/test_contract.py lists those anonymous writes).
+    token_in_body = {"/v1/{tenant}/staff/invitations/accept", "/v1/{tenant}/participation/pool/confirm"}
+    for method, path, operation in _operations(spec):
+        where = f"{method.upper()} {path}: {operation['security']}"
+        if operation["security"]:
+            assert "401" in operation["responses"], where
+        elif "401" in operation["responses"]:
+            assert path in token_in_body or "/ocpi/" in path, where
+
+
+def test_the_headers_each_answer_carries_are_documented(spec: dict[str, Any]) -> None:
+    """201 Location, 401 WWW-Authenticate, 429/503 Retry-After, RateLimit-* under /v1; a 204 has no body."""
+    created = 0
+    for method, path, operation in _operations(spec):
+        where = f"{method.upper()} {path}"
+        for status, response in operation["responses"].items():
+            headers = response.get("headers", {})
+            expected = {"201": "Location", "401": "WWW-Authenticate", "429": "Retry-After", "503": "Retry-After"}
+            if status in expected:
+                assert expected[status] in headers, f"{where} {status}"
+            if path.startswith("/v1/") and status != "304":
+                assert "RateLimit-Remaining" in headers, f"{where} {status}"
+            if status == "204":
+                assert "content" not in response, where
+            created += status == "201"
+    assert created >= 25
+    assert set(spec["components"]["headers"]) >= {"Location", "WWW-Authenticate", "Retry-After", "RateLimit-Policy"}

@@ -18,6 +18,7 @@ from core.api.contract import (
     PushTopic,
     ScheduledJob,
 )
+from core.api.created import created_resource
 from core.api.db import Base, TenantOwned, TenantRepository, TenantScoped, Tombstone, metadata, record_deletion, utcnow
 from core.api.dialect import insert_for, is_postgres
 from core.api.errors import Conflict, Gone, Invalid, NotFound
@@ -105,6 +106,7 @@ __all__ = [
     "city_of",
     "create_point_index",
     "create_text_index",
+    "created_resource",
     "cursor_values",
     "deleted_since",
     "direction",

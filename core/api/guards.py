@@ -13,10 +13,13 @@ from core.api.contract import ROLE_ADMIN, ROLE_EDITOR
 from core.api.identity import ALL_MODULES, DeviceUser, StaffUser
 
 AUTH_GUARD_MARK = "_stadtkern_auth_guard"
+# The credential a guard takes, as the OpenAPI document names its security scheme.
+DEVICE_CREDENTIAL = "DeviceCredential"
+STAFF_CREDENTIAL = "StaffSession"
 
 
-def _mark(guard: Any) -> Guard:
-    setattr(guard, AUTH_GUARD_MARK, True)
+def _mark(guard: Any, credential: str) -> Guard:
+    setattr(guard, AUTH_GUARD_MARK, credential)
     return guard  # type: ignore[no-any-return]
 
 
@@ -44,7 +47,7 @@ def require_staff(role: str = ROLE_EDITOR) -> Guard:
             raise PermissionDeniedException(detail=f"role {role!r} required for this city and module")
 
     guard.__name__ = f"require_staff_{role}"
-    return _mark(guard)
+    return _mark(guard, STAFF_CREDENTIAL)
 
 
 async def _device_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
@@ -56,10 +59,17 @@ async def _device_guard(connection: ASGIConnection[Any, Any, Any, Any], _: BaseR
         raise PermissionDeniedException(detail="this device is registered with another city")
 
 
-require_device: Guard = _mark(_device_guard)
+require_device: Guard = _mark(_device_guard, DEVICE_CREDENTIAL)
 require_editor: Guard = require_staff(ROLE_EDITOR)
 require_admin: Guard = require_staff(ROLE_ADMIN)
 
 
 def is_auth_guard(guard: Any) -> bool:
+    """Whether ``guard`` is one of these (it checks a credential), which every write route needs."""
     return bool(getattr(guard, AUTH_GUARD_MARK, False))
+
+
+def credential_of(guard: Any) -> str | None:
+    """The credential an auth guard takes (``DeviceCredential`` or ``StaffSession``), else None."""
+    credential = getattr(guard, AUTH_GUARD_MARK, None)
+    return credential if isinstance(credential, str) else None

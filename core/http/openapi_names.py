@@ -34,6 +34,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import OpenAPI
 from litestar.types.internal_types import PathParameterDefinition
 
+from core.http.openapi_headers import document_headers
+
 HTTP_METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 CORE_TAGS = {
     "app-config": "The city's configuration for the app: enabled modules, push topics, legal texts",
@@ -204,9 +206,6 @@ def polish(schema: dict[str, Any], module_titles: Mapping[str, str]) -> dict[str
     }
     schema = _hoist_titles(schema)
     components = schema["components"]
-    for scheme in components.get("securitySchemes", {}).values():
-        if scheme.get("type") == "http":
-            scheme.pop("name", None)  # `name` belongs to apiKey schemes only
     used: set[str] = set()
     for path, item in schema.get("paths", {}).items():
         for method in HTTP_METHODS:
@@ -224,7 +223,7 @@ def polish(schema: dict[str, Any], module_titles: Mapping[str, str]) -> dict[str
     schema["tags"] = [
         {"name": tag, "description": module_titles.get(tag) or CORE_TAGS.get(tag, tag)} for tag in sorted(used)
     ]
-    return schema
+    return document_headers(schema)
 
 
 def _document_etag(operation: dict[str, Any]) -> None:

@@ -13,12 +13,13 @@ the size limit (413) wherever a body is accepted. What a handler declares wins.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from litestar import Litestar
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.openapi.spec import SecurityRequirement
 
-from core.api.guards import is_auth_guard
+from core.api.guards import credential_of
 from core.http.problems import PROBLEM_MEDIA_TYPE, TITLES
 from schemas import Problem
 
@@ -47,8 +48,11 @@ def document_problems(app: Litestar) -> None:
             statuses: list[int] = list(EVERYWHERE) if route.path.startswith("/v1/") else [500]
             if "{tenant" in route.path:
                 statuses += UNDER_A_CITY
-            if any(is_auth_guard(g) for g in handler.resolve_guards()):
+            credentials = sorted({c for g in handler.resolve_guards() if (c := credential_of(g))})
+            if credentials:
                 statuses += GUARDED
+            # One requirement per credential a guard takes (any of them will do); none: security [].
+            handler.security = [cast(SecurityRequirement, {c: []}) for c in credentials]
             methods = set(handler.http_methods)
             if route.path.startswith("/v1/") and methods & WRITES:
                 statuses.append(409)
