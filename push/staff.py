@@ -11,7 +11,7 @@ import msgspec
 import sqlalchemy as sa
 from litestar import Response, delete, get, post
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import (
@@ -26,6 +26,7 @@ from core.api import (
     StaffUser,
     check_texts,
     check_years,
+    created_resource,
     paginate,
     require_editor,
     utcnow,
@@ -183,7 +184,12 @@ async def _get(ctx: ModuleContext[Any], notification_id: uuid.UUID) -> PushOutbo
     return row
 
 
-@post("/notifications/preview", guards=[require_editor], summary="How many devices a push would reach")
+@post(
+    "/notifications/preview",
+    guards=[require_editor],
+    status_code=HTTP_200_OK,  # a question, nothing is created
+    summary="How many devices a push would reach",
+)
 async def preview(data: JSONBody[PreviewIn], ctx: Ctx) -> PreviewOut:
     _check_topic(ctx, data.topic)
     topic = topics.topics_for(ctx.tenant)[data.topic]
@@ -195,7 +201,13 @@ async def preview(data: JSONBody[PreviewIn], ctx: Ctx) -> PreviewOut:
     return PreviewOut(devices=len(targets), in_quiet_hours_now=quiet)
 
 
-@post("/notifications", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Send or schedule a push")
+@post(
+    "/notifications",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Send or schedule a push",
+    opt=created_resource("/push/notifications/{id}"),
+)
 async def compose(data: JSONBody[ComposeIn], ctx: Ctx) -> NotificationOut:
     _check_topic(ctx, data.topic)
     check_texts(ctx.tenant, **{"body.title": data.title, "body.body": data.body})

@@ -212,6 +212,44 @@ async def test_invitations_expire_are_withdrawn_and_stay_in_their_city(
         assert (await session.scalars(select(StaffAccount).where(StaffAccount.email == "late@dortmund.de"))).all() == []
 
 
+async def test_a_new_invitation_is_read_where_location_says_without_its_token(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    dortmund = await staff_headers(client, sessions, email="admin@dortmund.de")
+    created = await client.post(INVITATIONS, json=editor_body("new@dortmund.de"), headers=dortmund)
+    assert created.status_code == 201, created.text
+    invitation, token = created.json()["invitation"], created.json()["token"]
+    assert created.headers["location"] == f"{INVITATIONS}/{invitation['id']}"
+    read = await client.get(created.headers["location"], headers=dortmund)
+    assert read.status_code == 200, read.text
+    assert read.json() == invitation  # what the list shows: the token only ever in the creation's answer
+    assert token not in read.text and "token" not in read.json()
+    assert (await client.get(INVITATIONS, headers=dortmund)).json()["items"] == [invitation]
+
+    # admins of this city only: not without credentials, not an editor, not another city's admin
+    _problem(await client.get(created.headers["location"]), 401)
+    editor = await staff_headers(client, sessions, grants={"push": "editor"}, email="ed@dortmund.de")
+    _problem(await client.get(created.headers["location"], headers=editor), 403)
+    schwerte = await staff_headers(client, sessions, tenant="schwerte", email="admin@schwerte.de")
+    _problem(await client.get(created.headers["location"], headers=schwerte), 403)
+    foreign = f"/v1/schwerte/staff/invitations/{invitation['id']}"
+    assert _problem(await client.get(foreign, headers=schwerte), 404) == _problem(
+        await client.get(f"/v1/schwerte/staff/invitations/{uuid.uuid4()}", headers=schwerte), 404
+    )
+    # as listed: a used, withdrawn or expired one is not found any more
+    assert (await accept(client, token)).status_code == 200
+    _problem(await client.get(created.headers["location"], headers=dortmund), 404)
+    withdrawn = await invite(client, dortmund, "later@dortmund.de")
+    url = f"{INVITATIONS}/{withdrawn['invitation']['id']}"
+    assert (await client.delete(url, headers=dortmund)).status_code == 204
+    _problem(await client.get(url, headers=dortmund), 404)
+    expired = await invite(client, dortmund, "late@dortmund.de")
+    async with sessions() as session, session.begin():
+        past = dt.datetime.now(dt.UTC) - dt.timedelta(seconds=1)
+        await session.execute(update(StaffInvitation).values(expires_at=past))
+    _problem(await client.get(f"{INVITATIONS}/{expired['invitation']['id']}", headers=dortmund), 404)
+
+
 async def test_wrong_invitation_input_is_422_naming_the_field(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession]
 ) -> None:

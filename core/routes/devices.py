@@ -13,6 +13,7 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from core.api.created import created_resource
 from core.api.errors import Invalid, NotFound
 from core.api.guards import require_device
 from core.api.identity import DeviceUser
@@ -88,7 +89,7 @@ async def _mine(db_session: NamedDependency[AsyncSession], request: Request[Devi
     "/devices",
     status_code=HTTP_201_CREATED,
     summary="Register an app install",
-    opt={"anonymous_write": "registration is how a device gets its credential"},
+    opt={"anonymous_write": "registration is how a device gets its credential", **created_resource("/devices/me")},
 )
 async def register_device(
     data: JSONBody[DeviceIn],

@@ -19,6 +19,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.api.created import created_resource
 from core.api.db import utcnow
 from core.api.errors import Conflict, Gone, Invalid, NotFound
 from core.api.guards import require_admin
@@ -85,6 +86,8 @@ def _out(row: StaffInvitation) -> InvitationOut:
         "to pass on. Whether the e-mail has an account elsewhere is not told; 409 only if it is staff here already"
     ),
     responses={409: problem(409, "the e-mail is staff of this city already: change its roles instead")},
+    # read back without the token, which only this answer shows
+    opt=created_resource("/staff/invitations/{invitation.id}"),
 )
 async def create_invitation(
     data: JSONBody[InvitationIn],
@@ -108,6 +111,25 @@ async def list_invitations(city: NamedDependency[Tenant], db_session: NamedDepen
     return InvitationPage(items=[_out(row) for row in await pending(db_session, city.slug)])
 
 
+async def _pending_here(session: AsyncSession, city: Tenant, invitation_id: uuid.UUID) -> StaffInvitation:
+    """An invitation of this city still to be accepted (as the list shows them); 404 otherwise."""
+    row = await session.get(StaffInvitation, invitation_id)
+    if row is None or row.tenant_id != city.slug or not usable(row):
+        raise NotFound(detail="invitation not found")
+    return row
+
+
+@get(
+    "/staff/invitations/{invitation_id:uuid}",
+    guards=[require_admin],
+    summary="One invitation of this city not yet accepted or expired, without its token (only its creation shows it)",
+)
+async def show_invitation(
+    invitation_id: FromPath[uuid.UUID], city: NamedDependency[Tenant], db_session: NamedDependency[AsyncSession]
+) -> InvitationOut:
+    return _out(await _pending_here(db_session, city, invitation_id))
+
+
 @delete(
     "/staff/invitations/{invitation_id:uuid}",
     guards=[require_admin],
@@ -117,9 +139,7 @@ async def list_invitations(city: NamedDependency[Tenant], db_session: NamedDepen
 async def withdraw_invitation(
     invitation_id: FromPath[uuid.UUID], city: NamedDependency[Tenant], db_session: NamedDependency[AsyncSession]
 ) -> Response[None]:
-    row = await db_session.get(StaffInvitation, invitation_id)
-    if row is None or row.tenant_id != city.slug or not usable(row):
-        raise NotFound(detail="invitation not found")
+    row = await _pending_here(db_session, city, invitation_id)
     await db_session.delete(row)
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
@@ -168,4 +188,4 @@ async def accept_invitation(
     return await account_out(db_session, account, city.slug)
 
 
-ROUTES = [create_invitation, list_invitations, withdraw_invitation, accept_invitation]
+ROUTES = [create_invitation, list_invitations, show_invitation, withdraw_invitation, accept_invitation]

@@ -38,6 +38,7 @@ const registered = await anonymous.POST("/v1/{tenant}/devices", {
   body: { platform: "android", locale: "de", app_version: "3.1.0" },
 });
 check(registered.response.status === 201 && registered.data, "device registered");
+check(registered.response.headers.get("location") === `/v1/${tenant}/devices/me`, "the 201 says where the device is read");
 const device = createClient<paths>({
   baseUrl,
   headers: { Authorization: `Bearer ${registered.data.credential}` },
@@ -112,7 +113,7 @@ const submitted = await device.POST("/v1/{tenant}/participation/surveys/{survey_
   ...path,
   body: { answers },
 });
-check(submitted.response.status === 201, `survey answered (${submitted.response.status})`);
+check(submitted.response.status === 200, `survey answered (${submitted.response.status})`);
 const repeated = await device.POST("/v1/{tenant}/participation/surveys/{survey_id}/responses", {
   ...path,
   body: { answers },
@@ -137,4 +138,10 @@ const created = await staff.POST("/v1/{tenant}/events/events", {
   },
 });
 check(created.response.status === 201 && created.data, `event created (${created.response.status})`);
+const location = created.response.headers.get("location");
+check(location === `/v1/${tenant}/events/events/${created.data.id}`, `the 201 says where the event is read (${location})`);
+const reread = await staff.GET("/v1/{tenant}/events/events/{event_id}", {
+  params: { path: { tenant, event_id: created.data.id } },
+});
+check(reread.response.status === 200 && reread.data?.id === created.data.id, "the event is read at its Location");
 console.log(`typescript flow: ok (event ${created.data.id})`);

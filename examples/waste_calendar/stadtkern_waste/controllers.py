@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated
 
 from litestar import get
-from litestar.params import FromQuery, QueryParameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 
-from core.api import DEFAULT_LIMIT, RequestContext, parse_since, sync_token, utcnow
+from core.api import DEFAULT_LIMIT, NotFound, RequestContext, parse_since, sync_token, utcnow
 from schemas import DeltaPage
+from stadtkern_waste.models import Pickup
 from stadtkern_waste.schemas import PickupOut, pickup_out
 from stadtkern_waste.services import PickupFilter, check_district, check_window, pickups_page
 from stadtkern_waste.settings import WasteSettings
@@ -36,4 +38,13 @@ async def list_pickups(
     return DeltaPage(items=[pickup_out(r) for r in rows], deleted=deleted, sync_token=token, next_cursor=next_cursor)
 
 
-route_handlers = [list_pickups]
+@get("/pickups/{pickup_id:uuid}", summary="One pickup of the city (as the list shows it)")
+async def show_pickup(pickup_id: FromPath[uuid.UUID], ctx: RequestContext[WasteSettings]) -> PickupOut:
+    """Another city's pickup, or a removed one, is not found here."""
+    row = await ctx.repository(Pickup).get_one_or_none(id=pickup_id)
+    if row is None:
+        raise NotFound(detail="pickup not found")
+    return pickup_out(row)
+
+
+route_handlers = [list_pickups, show_pickup]

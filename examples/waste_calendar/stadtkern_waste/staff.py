@@ -8,14 +8,20 @@ from litestar import Response, delete, post
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from core.api import NotFound, RequestContext, check_years, require_editor
+from core.api import NotFound, RequestContext, check_years, created_resource, require_editor
 from stadtkern_waste.models import Pickup
 from stadtkern_waste.schemas import PickupIn, PickupOut, pickup_out
 from stadtkern_waste.services import check_district, remove_pickups
 from stadtkern_waste.settings import WasteSettings
 
 
-@post("/pickups", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add a pickup (editors)")
+@post(
+    "/pickups",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Add a pickup (editors)",
+    opt=created_resource("/waste/pickups/{id}"),
+)
 async def create_pickup(data: JSONBody[PickupIn], ctx: RequestContext[WasteSettings]) -> PickupOut:
     """The new row is stamped with the city of the request."""
     check_years(date=data.date)

@@ -79,6 +79,33 @@ async def test_a_deleted_pickup_reaches_apps_through_the_delta(
     assert full.json()["deleted"] == []
 
 
+async def test_a_new_pickup_is_read_where_location_says(
+    client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession], new_staff: StaffFactory
+) -> None:
+    editor = await new_staff("schwerte", {"waste": "editor"})
+    body = {"district": "Ergste", "fraction": "paper", "date": DAY.isoformat()}
+    created = await client.post(BASE, json=body, headers=editor)
+    assert created.status_code == 201, created.text
+    pickup_id = created.json()["id"]
+    assert created.headers["location"] == f"{BASE}/{pickup_id}"
+    # residents read the calendar without credentials, one pickup as the list shows it
+    read = await client.get(created.headers["location"])
+    assert read.status_code == 200, read.text
+    assert read.json() == created.json()
+    assert [i for i in (await client.get(BASE)).json()["items"] if i["id"] == pickup_id] == [read.json()]
+
+    async with sessions() as session, session.begin():
+        foreign = Pickup(tenant_id="unna", district="Mitte", fraction="bio", pickup_date=DAY)
+        session.add(foreign)
+    assert (await client.get(f"{BASE}/{foreign.id}")).status_code == 404  # Unna's, seen from Schwerte
+    assert (await client.get(f"/v1/unna/waste/pickups/{pickup_id}")).status_code == 404  # and the other way
+    assert (await client.get(f"/v1/unna/waste/pickups/{foreign.id}")).status_code == 200
+    assert (await client.get(f"{BASE}/{uuid.uuid4()}")).status_code == 404
+    assert (await client.delete(created.headers["location"], headers=editor)).status_code == 204
+    gone = await client.get(created.headers["location"])
+    assert gone.status_code == 404 and gone.headers["content-type"].startswith("application/problem+json")
+
+
 async def test_rows_of_another_city_stay_out_of_reach(
     client: AsyncTestClient[Litestar], sessions: async_sessionmaker[AsyncSession], new_staff: StaffFactory
 ) -> None:

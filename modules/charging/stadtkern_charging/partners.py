@@ -51,7 +51,10 @@ async def partner_for(session: AsyncSession, keys: ModuleKeys, header: str | Non
         if partner is not None:
             partner.last_push_at = utcnow()
             return partner
-    raise NotAuthorizedException(detail="an OCPI partner token is required: Authorization: Token <base64 token>")
+    raise NotAuthorizedException(
+        detail="an OCPI partner token is required: Authorization: Token <base64 token>",
+        headers={"WWW-Authenticate": 'Token realm="ocpi"'},  # OCPI 2.2.1's scheme, not the app's Bearer
+    )
 
 
 def check_party(partner: Partner, country_code: str, party_id: str) -> None:

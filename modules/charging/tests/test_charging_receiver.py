@@ -45,9 +45,38 @@ async def partner(database: str, client: AsyncTestClient[Litestar], new_staff: N
     assert response.status_code == 201, response.text
     body = response.json()
     assert (body["country_code"], body["party_id"], len(body["token"])) == ("BE", "BEC", 48)
+    assert response.headers["location"] == f"/v1/dortmund/charging/partners/{body['id']}"
     listed = await client.get("/v1/dortmund/charging/partners", headers=admin)
     assert [p["token"] for p in listed.json()] == [None]  # shown once, stored hashed
-    return {**body, "headers": token_header(body["token"]), "admin": admin}
+    return {**body, "headers": token_header(body["token"]), "admin": admin, "location": response.headers["location"]}
+
+
+async def test_a_partner_is_read_at_its_location_by_the_citys_admins(
+    partner: dict[str, Any], client: AsyncTestClient[Litestar], new_staff: NewStaff
+) -> None:
+    where, admin = partner["location"], partner["admin"]
+    read = await client.get(where, headers=admin)
+    assert read.status_code == 200, read.text
+    assert read.json()["id"] == partner["id"]
+    listed = (await client.get("/v1/dortmund/charging/partners", headers=admin)).json()
+    assert read.json() == listed[0] and read.json()["token"] is None  # the list's shape, no secret
+    assert (await client.get(where)).status_code == 401
+    editor = await new_staff("dortmund", {"charging": "editor"})
+    assert (await client.get(where, headers=editor)).status_code == 403
+    unknown = "/v1/dortmund/charging/partners/01900000-0000-7000-8000-000000000000"
+    assert (await client.get(unknown, headers=admin)).status_code == 404
+
+    schwerte_admin = await new_staff("schwerte", {"charging": "admin"})
+    theirs = await client.post(
+        "/v1/schwerte/charging/partners",
+        json={"name": "BeCharged", "country_code": "BE", "party_id": "BEC"},
+        headers=schwerte_admin,
+    )
+    assert theirs.status_code == 201, theirs.text
+    assert theirs.headers["location"] == f"/v1/schwerte/charging/partners/{theirs.json()['id']}"
+    assert (await client.get(theirs.headers["location"], headers=schwerte_admin)).status_code == 200
+    elsewhere = await client.get(f"/v1/dortmund/charging/partners/{theirs.json()['id']}", headers=admin)
+    assert elsewhere.status_code == 404  # another city's partner
 
 
 async def test_put_and_patch_as_the_spec_describes(
@@ -129,6 +158,7 @@ async def test_every_write_needs_the_partners_own_token(
         assert (await client.request(method, url, json=data)).status_code == 401
         wrong = await client.request(method, url, json=data, headers=token_header("not-a-partner"))
         assert wrong.status_code == 401
+        assert wrong.headers["www-authenticate"] == 'Token realm="ocpi"'  # OCPI's scheme, not the app's
         admin = await client.request(method, url, json=data, headers=partner["admin"])
         assert admin.status_code == 401  # a staff credential is not a partner token
         other_party = await client.request(
@@ -146,6 +176,8 @@ async def test_every_write_needs_the_partners_own_token(
     assert revoked.status_code == 204
     assert (await client.put(LOC, json=body, headers=partner["headers"])).status_code == 401
     rotated = await client.post(f"/v1/dortmund/charging/partners/{partner['id']}/token", headers=partner["admin"])
+    assert rotated.status_code == 200, rotated.text  # a new token, no new resource
+    assert "location" not in rotated.headers
     assert (await client.put(LOC, json=body, headers=token_header(rotated.json()["token"]))).status_code == 200
     assert (await client.put(LOC, json=body, headers=partner["headers"])).status_code == 401
     editor = await new_staff("dortmund", {"charging": "editor"})

@@ -91,6 +91,33 @@ async def test_one_push_when_free_then_alternatives_when_taken_again(
     assert (await client.delete(f"{URL}/watches/{watches[0]['id']}", headers=other_headers)).status_code == 404
 
 
+async def test_a_watch_is_read_at_its_location_by_its_own_device_only(
+    database: str, sessions: async_sessionmaker[AsyncSession], client: AsyncTestClient[Litestar], new_device: NewDevice
+) -> None:
+    rows = await store_ocpi(sessions, [ocpi_location("HBF", 51.5180, 7.4590, [("1", "CHARGING", [CCS_150])])])
+    _, headers = await new_device("dortmund")
+    _, other_headers = await new_device("dortmund")
+    created = await client.post(f"{URL}/watches", json={"location_id": str(rows["HBF"].id)}, headers=headers)
+    assert created.status_code == 201, created.text
+    where = created.headers["location"]
+    assert where == f"{URL}/watches/{created.json()['id']}"
+    read = await client.get(where, headers=headers)
+    assert read.status_code == 200, read.text
+    assert read.json()["id"] == created.json()["id"]
+    assert read.json() == (await client.get(f"{URL}/watches", headers=headers)).json()[0]
+    assert (await client.get(where)).status_code == 401
+    assert (await client.get(where, headers=other_headers)).status_code == 404  # another device's
+
+    _, schwerte_headers = await new_device("schwerte")
+    near_schwerte = {"lat": 51.445, "lon": 7.565, "radius_m": 1000}
+    theirs = await client.post("/v1/schwerte/charging/watches", json=near_schwerte, headers=schwerte_headers)
+    assert theirs.status_code == 201, theirs.text
+    assert theirs.headers["location"] == f"/v1/schwerte/charging/watches/{theirs.json()['id']}"
+    assert (await client.get(theirs.headers["location"], headers=schwerte_headers)).status_code == 200
+    elsewhere = await client.get(f"{URL}/watches/{theirs.json()['id']}", headers=headers)
+    assert elsewhere.status_code == 404  # another city's
+
+
 async def test_a_point_watch_expires_and_bad_watches_are_problems(
     database: str, sessions: async_sessionmaker[AsyncSession], client: AsyncTestClient[Litestar], new_device: NewDevice
 ) -> None:

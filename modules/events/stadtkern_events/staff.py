@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 
-from core.api import Invalid, ModuleContext, NotFound, RequestContext, check_texts, require_editor
+from core.api import Invalid, ModuleContext, NotFound, RequestContext, check_texts, created_resource, require_editor
 from stadtkern_events.controllers import upcoming
 from stadtkern_events.models import Event
 from stadtkern_events.schemas import EventIn, EventOut, ImportIn, ImportOut
@@ -40,7 +40,13 @@ async def _out(ctx: ModuleContext[EventsSettings], event: Event) -> EventOut:
     return event_out(event, ctx.locales, await upcoming(ctx, event))
 
 
-@post("/events", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create an event (editors)")
+@post(
+    "/events",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Create an event (editors)",
+    opt=created_resource("/events/events/{id}"),
+)
 async def create_event(data: JSONBody[EventIn], ctx: Ctx) -> EventOut:
     _check_texts(ctx, data)
     event = Event()

@@ -13,7 +13,16 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import func, select
 
-from core.api import Conflict, DeviceUser, Invalid, ModuleContext, NotFound, RequestContext, require_device
+from core.api import (
+    Conflict,
+    DeviceUser,
+    Invalid,
+    ModuleContext,
+    NotFound,
+    RequestContext,
+    created_resource,
+    require_device,
+)
 from stadtkern_parking.models import Facility, FacilityState, Favourite, SpaceAlert
 from stadtkern_parking.settings import ParkingSettings
 
@@ -150,7 +159,13 @@ async def list_favourites(ctx: Ctx) -> list[FavouriteOut]:
     return [FavouriteOut(facility_id=f.facility_id, saved_at=f.created_at) for f in rows]
 
 
-@post("/alerts", guards=[require_device], status_code=HTTP_201_CREATED, summary='"Tell me when there is space"')
+@post(
+    "/alerts",
+    guards=[require_device],
+    status_code=HTTP_201_CREATED,
+    summary='"Tell me when there is space"',
+    opt=created_resource("/parking/alerts/{id}"),
+)
 async def create_alert(data: JSONBody[AlertIn], ctx: Ctx) -> AlertOut:
     """One push when free spaces reach ``threshold`` in the window; armed again once they fell well below."""
     if (data.facility_id is None) == (data.near is None):
@@ -193,13 +208,31 @@ async def list_alerts(ctx: Ctx) -> list[AlertOut]:
     return [alert_out(a) for a in rows]
 
 
-@delete("/alerts/{alert_id:uuid}", guards=[require_device], status_code=HTTP_204_NO_CONTENT, summary="Delete an alert")
-async def delete_alert(alert_id: FromPath[uuid.UUID], ctx: Ctx) -> None:
-    """Another device's alert is not found."""
+async def _own_alert(ctx: ModuleContext[ParkingSettings], alert_id: uuid.UUID) -> SpaceAlert:
     alert = await ctx.session.get(SpaceAlert, alert_id)
     if alert is None or alert.device_id != _device(ctx):
         raise NotFound(detail="alert not found")
-    await ctx.session.delete(alert)
+    return alert
 
 
-route_handlers = [save_favourite, forget_favourite, list_favourites, create_alert, list_alerts, delete_alert]
+@get("/alerts/{alert_id:uuid}", guards=[require_device], summary="One of this device's alerts")
+async def show_alert(alert_id: FromPath[uuid.UUID], ctx: Ctx) -> AlertOut:
+    """Another device's alert is not found."""
+    return alert_out(await _own_alert(ctx, alert_id))
+
+
+@delete("/alerts/{alert_id:uuid}", guards=[require_device], status_code=HTTP_204_NO_CONTENT, summary="Delete an alert")
+async def delete_alert(alert_id: FromPath[uuid.UUID], ctx: Ctx) -> None:
+    """Another device's alert is not found."""
+    await ctx.session.delete(await _own_alert(ctx, alert_id))
+
+
+route_handlers = [
+    save_favourite,
+    forget_favourite,
+    list_favourites,
+    create_alert,
+    list_alerts,
+    show_alert,
+    delete_alert,
+]

@@ -21,6 +21,7 @@ from core.api import (
     NotFound,
     RequestContext,
     check_texts,
+    created_resource,
     record_deletion,
     require_editor,
     utcnow,
@@ -60,7 +61,13 @@ async def _out(ctx: ModuleContext[ParkingSettings], facility: Facility) -> Facil
     return detail(facility, states.get(facility.id), history, ctx.locales, now, ctx.settings.stale_after_seconds)
 
 
-@post("/facilities", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add a facility (editors)")
+@post(
+    "/facilities",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Add a facility (editors)",
+    opt=created_resource("/parking/facilities/{id}"),
+)
 async def create_facility(data: JSONBody[FacilityIn], ctx: Ctx) -> FacilityOut:
     """A facility without a feed: its numbers are counted by hand (``PUT …/state``) or absent."""
     facility = Facility(source=STAFF_SOURCE, source_id=uuid.uuid4().hex, warnings=[])

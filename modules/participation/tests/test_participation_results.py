@@ -41,7 +41,7 @@ async def test_live_results_need_five_answers_and_move_in_steps(
     async def answer(often: bool) -> None:
         _, device = await register_device(client)
         body = {"answers": {"often": often, "note": "nur für die Stadt", **({"why": "fun"} if often else {})}}
-        assert (await client.post(url, json=body, headers=device)).status_code == 201
+        assert (await client.post(url, json=body, headers=device)).status_code == 200
 
     await answer(True)
     public = (await client.get(results)).json()

@@ -10,7 +10,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 
-from core.api import DeviceUser, Invalid, NotFound, RequestContext, require_device, utcnow
+from core.api import DeviceUser, Invalid, NotFound, RequestContext, created_resource, require_device, utcnow
 from stadtkern_charging.models import Favourite, Location, Watch
 from stadtkern_charging.schemas.devices import FavouriteOut, WatchIn, WatchOut
 from stadtkern_charging.settings import ChargingSettings
@@ -93,6 +93,7 @@ async def list_favourites(ctx: Ctx) -> list[FavouriteOut]:
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Tell me when it is free: one push when a matching charger frees up",
+    opt=created_resource("/charging/watches/{id}"),
 )
 async def create_watch(ctx: Ctx, data: JSONBody[WatchIn]) -> WatchOut:
     """A location, or a point (lat, lon, radius_m) with optional plugs and minimum power; at most 10 open."""
@@ -134,13 +135,31 @@ async def list_watches(ctx: Ctx) -> list[WatchOut]:
     return [watch_out(r) for r in rows]
 
 
-@delete("/watches/{watch_id:uuid}", guards=[require_device], status_code=HTTP_204_NO_CONTENT, summary="Stop a watch")
-async def delete_watch(ctx: Ctx, watch_id: FromPath[uuid.UUID]) -> None:
-    """404 for another device's watch."""
+async def _own_watch(ctx: Ctx, watch_id: uuid.UUID) -> Watch:
     row = await ctx.session.get(Watch, watch_id)
     if row is None or row.device_id != _device(ctx):
         raise NotFound(detail="no such watch")
-    await ctx.session.delete(row)
+    return row
 
 
-route_handlers = [add_favourite, remove_favourite, list_favourites, create_watch, list_watches, delete_watch]
+@get("/watches/{watch_id:uuid}", guards=[require_device], summary="One of the device's watches")
+async def get_watch(ctx: Ctx, watch_id: FromPath[uuid.UUID]) -> WatchOut:
+    """404 for another device's watch."""
+    return watch_out(await _own_watch(ctx, watch_id))
+
+
+@delete("/watches/{watch_id:uuid}", guards=[require_device], status_code=HTTP_204_NO_CONTENT, summary="Stop a watch")
+async def delete_watch(ctx: Ctx, watch_id: FromPath[uuid.UUID]) -> None:
+    """404 for another device's watch."""
+    await ctx.session.delete(await _own_watch(ctx, watch_id))
+
+
+route_handlers = [
+    add_favourite,
+    remove_favourite,
+    list_favourites,
+    create_watch,
+    list_watches,
+    get_watch,
+    delete_watch,
+]

@@ -6,10 +6,10 @@ import uuid
 
 from litestar import delete, get, post
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 
-from core.api import Conflict, NotFound, RequestContext, require_admin
+from core.api import Conflict, NotFound, RequestContext, created_resource, require_admin
 from stadtkern_charging.models import Partner
 from stadtkern_charging.partners import new_token, token_hash
 from stadtkern_charging.schemas.staff import PartnerIn, PartnerOut
@@ -36,6 +36,7 @@ def partner_out(row: Partner, token: str | None = None) -> PartnerOut:
     guards=[require_admin],
     status_code=HTTP_201_CREATED,
     summary="Register an OCPI push partner; its token is shown once (admins)",
+    opt=created_resource("/charging/partners/{id}"),
 )
 async def create_partner(data: JSONBody[PartnerIn], ctx: Ctx) -> PartnerOut:
     """409 when the party already has a partner in this city."""
@@ -66,10 +67,17 @@ async def _partner(ctx: Ctx, partner_id: uuid.UUID) -> Partner:
     return row
 
 
+@get("/partners/{partner_id:uuid}", guards=[require_admin], summary="One OCPI push partner, without its token (admins)")
+async def get_partner(partner_id: FromPath[uuid.UUID], ctx: Ctx) -> PartnerOut:
+    """404 for another city's partner."""
+    return partner_out(await _partner(ctx, partner_id))
+
+
+# 200, not 201: a new token is no new resource (the partner is read at its own path).
 @post(
     "/partners/{partner_id:uuid}/token",
     guards=[require_admin],
-    status_code=HTTP_201_CREATED,
+    status_code=HTTP_200_OK,
     summary="Issue a new token for a partner; the old one stops working (admins)",
 )
 async def rotate_token(partner_id: FromPath[uuid.UUID], ctx: Ctx) -> PartnerOut:
@@ -92,4 +100,4 @@ async def revoke_partner(partner_id: FromPath[uuid.UUID], ctx: Ctx) -> None:
     row.active = False
 
 
-route_handlers = [create_partner, list_partners, rotate_token, revoke_partner]
+route_handlers = [create_partner, list_partners, get_partner, rotate_token, revoke_partner]

@@ -8,10 +8,10 @@ from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from core.api import DEFAULT_LIMIT, Budget, NotFound, RequestContext, require_device
+from core.api import DEFAULT_LIMIT, Budget, NotFound, RequestContext, created_resource, require_device
 from schemas import Page
 from stadtkern_ideas.controllers.common import device_of, the_device
-from stadtkern_ideas.models import Comment, Participant
+from stadtkern_ideas.models import Comment, Participant, Thread
 from stadtkern_ideas.schemas.dialogue import CommentIn, CommentOut, ReportIn, ThreadOut
 from stadtkern_ideas.services.dialogue import (
     SUBJECT_IDEA,
@@ -22,6 +22,7 @@ from stadtkern_ideas.services.dialogue import (
     open_thread,
     participant,
     report,
+    shown_comment,
     thread_of,
 )
 from stadtkern_ideas.services.ideas import get_idea, get_visible_idea
@@ -29,6 +30,8 @@ from stadtkern_ideas.settings import IdeasSettings
 
 Ctx = RequestContext[IdeasSettings]
 HOUR, MINUTE = 3600, 60
+# Per caller (their own waiting comments, "mine"): no shared cache may keep it.
+PER_CALLER = {"Cache-Control": "private, no-cache"}
 
 
 def comment_out(row: Comment, author: Participant | None, city: str, device_id: uuid.UUID | None) -> CommentOut:
@@ -47,6 +50,12 @@ def comment_out(row: Comment, author: Participant | None, city: str, device_id: 
 async def _public_idea(ctx: Ctx, idea_id: uuid.UUID) -> None:
     if (await get_idea(ctx.session, idea_id)).moderation != "accepted":
         raise NotFound(detail="idea not found")
+
+
+async def _comments_of(ctx: Ctx, idea_id: uuid.UUID) -> Thread:
+    """Where residents read and write comments: the thread of a public idea, comments on; 404 otherwise."""
+    await _public_idea(ctx, idea_id)
+    return await open_thread(ctx.session, SUBJECT_IDEA, idea_id)
 
 
 @get(
@@ -71,13 +80,28 @@ async def list_comments(
     limit: FromQuery[int] = DEFAULT_LIMIT,
 ) -> Response[Page[CommentOut]]:
     """404 while comments are off for the idea."""
-    await _public_idea(ctx, idea_id)
-    thread = await open_thread(ctx.session, SUBJECT_IDEA, idea_id)
+    thread = await _comments_of(ctx, idea_id)
     device = device_of(ctx)
     rows, next_cursor = await comment_page(ctx.session, thread, device, cursor=cursor, limit=limit)
     items = [comment_out(c, p, ctx.tenant.name, device) for c, p in rows]
-    # per caller (their waiting comments): no shared cache may keep it
-    return Response(Page(items=items, next_cursor=next_cursor), headers={"Cache-Control": "private, no-cache"})
+    return Response(Page(items=items, next_cursor=next_cursor), headers=PER_CALLER)
+
+
+@get("/comments/{comment_id:uuid}", summary="One comment, if its idea's comment list shows it to the caller")
+async def show_comment(comment_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[CommentOut]:
+    """A visible comment, or the caller's own still waiting, of a public idea with comments on; else 404."""
+    row = await get_comment(ctx.session, comment_id)
+    device = device_of(ctx)
+    try:
+        where = await ctx.session.get(Thread, row.thread_id)
+        if where is None or where.subject != SUBJECT_IDEA:
+            raise NotFound(detail="comment not found")
+        thread = await _comments_of(ctx, where.subject_id)
+        found, author = await shown_comment(ctx.session, thread, row.id, device)
+    except NotFound:
+        # the same answer whatever hides it: nothing told about the idea or the thread
+        raise NotFound(detail="comment not found") from None
+    return Response(comment_out(found, author, ctx.tenant.name, device), headers=PER_CALLER)
 
 
 @post(
@@ -85,12 +109,12 @@ async def list_comments(
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Comment on an idea under the pseudonym the device uses in this thread (rate-limited)",
+    opt=created_resource("/ideas/comments/{id}"),
 )
 async def post_comment(idea_id: FromPath[uuid.UUID], data: JSONBody[CommentIn], ctx: Ctx) -> CommentOut:
     """Pre-moderated threads answer with state ``pending``; 409 in a locked thread."""
     device = the_device(ctx)
-    await _public_idea(ctx, idea_id)
-    thread = await open_thread(ctx.session, SUBJECT_IDEA, idea_id)
+    thread = await _comments_of(ctx, idea_id)
     assert ctx.limits is not None  # always set inside a request
     settings = ctx.settings
     await ctx.limits.spend(
@@ -116,4 +140,4 @@ async def report_comment(comment_id: FromPath[uuid.UUID], data: JSONBody[ReportI
     await report(ctx.session, row, the_device(ctx).device_id, data.reason, data.note)
 
 
-route_handlers = [show_thread, list_comments, post_comment, report_comment]
+route_handlers = [show_thread, list_comments, show_comment, post_comment, report_comment]

@@ -14,6 +14,7 @@ from core.api import (
     Budget,
     NotFound,
     RequestContext,
+    created_resource,
     deleted_since,
     parse_since,
     require_device,
@@ -50,6 +51,8 @@ _TAG = re.compile(r"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$")
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Put an idea into the pool: it waits for moderation, then becomes public (or is declined with a reason)",
+    # MyIdea carries the id inside ``idea``; the submitting device reads it there while it is pending, too
+    opt=created_resource("/ideas/ideas/{idea.id}"),
 )
 async def submit_idea(data: JSONBody[IdeaIn], ctx: Ctx) -> MyIdea:
     """Title and description are kept as written, in ``language`` (default: the app's language)."""

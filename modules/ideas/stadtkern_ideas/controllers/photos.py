@@ -9,8 +9,9 @@ from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import NotFound, RequestContext, StaffUser, require_device
+from core.api import NotFound, RequestContext, StaffUser, created_resource, require_device
 from stadtkern_ideas.controllers.common import device_of, the_device
+from stadtkern_ideas.models import Photo
 from stadtkern_ideas.schemas.photos import PhotoOut, photo_out
 from stadtkern_ideas.services.ideas import get_idea
 from stadtkern_ideas.services.photos import JPEG, add_photo, get_photo, photo_key
@@ -31,6 +32,7 @@ PUBLIC = "public, max-age=31536000, immutable"
     status_code=HTTP_201_CREATED,
     request_max_body_size=UPLOAD_LIMIT,
     summary="Add a photo to one's pending idea (raw JPEG, PNG or WebP body); stored re-encoded, without metadata",
+    opt=created_resource("/ideas/photos/{id}"),
 )
 async def upload_photo(idea_id: FromPath[uuid.UUID], request: Request, ctx: Ctx) -> PhotoOut:  # type: ignore[type-arg]
     """The content decides the type (the Content-Type header is not trusted); EXIF, GPS included, never stays."""
@@ -51,21 +53,37 @@ async def upload_photo(idea_id: FromPath[uuid.UUID], request: Request, ctx: Ctx)
 
 
 @get(
+    "/photos/{photo_id:uuid}",
+    summary="A photo of an idea: its sizes and where each is fetched (public ones, or for its submitter)",
+)
+async def describe_photo(photo_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[PhotoOut]:
+    """Who may see its pictures (``/photos/{photo_id}/{variant}``) may read this; anyone else gets a 404."""
+    row, public = await _readable_photo(ctx, photo_id)
+    return Response(photo_out(row), headers={"Cache-Control": PUBLIC if public else "private, no-store"})
+
+
+@get(
     "/photos/{photo_id:uuid}/{variant:str}",
     summary="A photo of an idea as JPEG (large, medium or thumb); public ones are cacheable for a year",
     media_type=JPEG,
 )
 async def show_photo(photo_id: FromPath[uuid.UUID], variant: FromPath[Variant], ctx: Ctx) -> Response[bytes]:
     """A photo of an unpublished idea only for its submitting device and the moderators (never cached)."""
+    row, public = await _readable_photo(ctx, photo_id, variant)
+    data = await store_for(ctx.settings).get(photo_key(row.tenant_id, row.id, variant))
+    if data is None:
+        raise NotFound(detail="photo not found")
+    return Response(data, media_type=JPEG, headers={"Cache-Control": PUBLIC if public else "private, no-store"})
+
+
+async def _readable_photo(ctx: Ctx, photo_id: uuid.UUID, variant: str | None = None) -> tuple[Photo, bool]:
+    """The photo if the caller may see it, and whether it is public (its idea accepted); 404 otherwise."""
     row = await get_photo(ctx.session, photo_id, variant)
     idea = await get_idea(ctx.session, row.idea_id)
     public = idea.moderation == "accepted"
     if not public and not _may_see_unpublished(ctx, idea.device_id):
         raise NotFound(detail="photo not found")
-    data = await store_for(ctx.settings).get(photo_key(row.tenant_id, row.id, variant))
-    if data is None:
-        raise NotFound(detail="photo not found")
-    return Response(data, media_type=JPEG, headers={"Cache-Control": PUBLIC if public else "private, no-store"})
+    return row, public
 
 
 def _may_see_unpublished(ctx: Ctx, submitter: uuid.UUID | None) -> bool:
@@ -77,4 +95,4 @@ def _may_see_unpublished(ctx: Ctx, submitter: uuid.UUID | None) -> bool:
     return device is not None and device == submitter
 
 
-route_handlers = [upload_photo, show_photo]
+route_handlers = [upload_photo, describe_photo, show_photo]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.api import Conflict, Invalid, NotFound, insert_for, paginate, utcnow
@@ -92,19 +92,39 @@ async def add_comment(session: AsyncSession, thread: Thread, author: Participant
     return row
 
 
+def _shown(thread: Thread, device_id: uuid.UUID | None) -> ColumnElement[bool]:
+    """What residents see of a thread: its visible comments, and the caller's own waiting ones
+    (hidden and rejected comments never, not even to their author)."""
+    shown: ColumnElement[bool] = Comment.state == "visible"
+    if device_id is not None:
+        own = select(Participant.id).where(Participant.thread_id == thread.id, Participant.device_id == device_id)
+        shown = or_(shown, (Comment.state == "pending") & Comment.participant_id.in_(own.scalar_subquery()))
+    return and_(Comment.thread_id == thread.id, shown)
+
+
+async def _with_authors(session: AsyncSession, rows: list[Comment]) -> list[tuple[Comment, Participant | None]]:
+    ids = {r.participant_id for r in rows if r.participant_id is not None}
+    people = {p.id: p for p in await session.scalars(select(Participant).where(Participant.id.in_(ids)))} if ids else {}
+    return [(r, people.get(r.participant_id) if r.participant_id else None) for r in rows]
+
+
 async def comment_page(
     session: AsyncSession, thread: Thread, device_id: uuid.UUID | None, *, cursor: str | None, limit: int
 ) -> tuple[list[tuple[Comment, Participant | None]], str | None]:
     """Visible comments, and the caller's own waiting ones, oldest first, with their authors."""
-    shown = Comment.state == "visible"
-    if device_id is not None:
-        own = select(Participant.id).where(Participant.thread_id == thread.id, Participant.device_id == device_id)
-        shown = or_(shown, (Comment.state == "pending") & Comment.participant_id.in_(own.scalar_subquery()))
-    stmt = select(Comment).where(Comment.thread_id == thread.id, shown)
+    stmt = select(Comment).where(_shown(thread, device_id))
     rows, next_cursor = await paginate(session, stmt, [Comment.id], cursor=cursor, limit=limit)
-    ids = {r.participant_id for r in rows if r.participant_id is not None}
-    people = {p.id: p for p in await session.scalars(select(Participant).where(Participant.id.in_(ids)))} if ids else {}
-    return [(r, people.get(r.participant_id) if r.participant_id else None) for r in rows], next_cursor
+    return await _with_authors(session, rows), next_cursor
+
+
+async def shown_comment(
+    session: AsyncSession, thread: Thread, comment_id: uuid.UUID, device_id: uuid.UUID | None
+) -> tuple[Comment, Participant | None]:
+    """One comment of the thread with its author, if :func:`comment_page` shows it to the caller; 404 otherwise."""
+    row = (await session.scalars(select(Comment).where(Comment.id == comment_id, _shown(thread, device_id)))).first()
+    if row is None:
+        raise NotFound(detail="comment not found")
+    return (await _with_authors(session, [row]))[0]
 
 
 async def get_comment(session: AsyncSession, comment_id: uuid.UUID) -> Comment:

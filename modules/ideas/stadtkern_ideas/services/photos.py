@@ -55,10 +55,10 @@ async def photos_of(session: AsyncSession, idea_ids: list[uuid.UUID]) -> dict[uu
     return found
 
 
-async def get_photo(session: AsyncSession, photo_id: uuid.UUID, variant: str) -> Photo:
-    """A photo of the city with that variant; 404 otherwise."""
+async def get_photo(session: AsyncSession, photo_id: uuid.UUID, variant: str | None = None) -> Photo:
+    """A photo of the city (with that variant, if one is named); 404 otherwise."""
     row = await session.get(Photo, photo_id)
-    if row is None or variant not in row.variants:
+    if row is None or (variant is not None and variant not in row.variants):
         raise NotFound(detail="photo not found")
     return row
 

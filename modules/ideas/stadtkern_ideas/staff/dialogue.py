@@ -10,7 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
 
-from core.api import DEFAULT_LIMIT, NotFound, RequestContext
+from core.api import DEFAULT_LIMIT, NotFound, RequestContext, created_resource
 from schemas import Page
 from stadtkern_ideas.controllers.dialogue import comment_out
 from stadtkern_ideas.models import Comment, Participant, Thread
@@ -98,6 +98,8 @@ async def lock_thread(idea_id: FromPath[uuid.UUID], data: JSONBody[LockIn], ctx:
     guards=[require_moderator],
     status_code=HTTP_201_CREATED,
     summary="Moderators: the city's answer in an idea's thread, shown as the city's",
+    # a comment of the thread like any other (official, visible at once): read where every comment is
+    opt=created_resource("/ideas/comments/{id}"),
 )
 async def answer_in_thread(idea_id: FromPath[uuid.UUID], data: JSONBody[OfficialIn], ctx: Ctx) -> CommentOut:
     """Visible at once, in a locked thread too."""

@@ -9,7 +9,7 @@ from typing import Any
 from litestar import Response, get, post
 from litestar.exceptions import PermissionDeniedException
 from litestar.params import FromPath, FromQuery, JSONBody
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK
 
 from core.api import (
     DEFAULT_LIMIT,
@@ -89,7 +89,9 @@ def _check_eligibility(row: Survey, data: SubmissionIn) -> None:
 @post(
     "/surveys/{survey_id:uuid}/responses",
     guards=[require_device],
-    status_code=HTTP_201_CREATED,
+    # 200, not 201: the answer is stored with no address of its own, so that nothing links it
+    # back to this request (a 201 would have to say where the created answer can be read).
+    status_code=HTTP_200_OK,
     summary="Answer a survey anonymously: once per device, or once per participation code (eligibility 'code')",
 )
 async def submit_response(survey_id: FromPath[uuid.UUID], data: JSONBody[SubmissionIn], ctx: Ctx) -> SubmissionOut:

@@ -6,7 +6,7 @@ import uuid
 
 from litestar import post
 from litestar.params import FromPath, JSONBody
-from litestar.status_codes import HTTP_201_CREATED
+from litestar.status_codes import HTTP_200_OK
 
 from core.api import Conflict, RequestContext, require_editor
 from stadtkern_participation.schemas.codes import CodesIn, CodesOut
@@ -20,7 +20,8 @@ Ctx = RequestContext[ParticipationSettings]
 @post(
     "/surveys/{survey_id:uuid}/codes",
     guards=[require_editor],
-    status_code=HTTP_201_CREATED,
+    # 200, not 201: only their hashes are kept, so the codes cannot be read again at any address.
+    status_code=HTTP_200_OK,
     summary="Issue single-use participation codes for a survey with eligibility 'code'; shown once (editors)",
 )
 async def create_codes(survey_id: FromPath[uuid.UUID], data: JSONBody[CodesIn], ctx: Ctx) -> CodesOut:

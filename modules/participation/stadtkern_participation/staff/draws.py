@@ -13,7 +13,7 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import Invalid, ModuleContext, RequestContext, StaffUser, require_editor
+from core.api import Invalid, ModuleContext, RequestContext, StaffUser, created_resource, require_editor
 from stadtkern_participation.schemas.draws import DrawIn, DrawOut, draw_out
 from stadtkern_participation.services import draw_audit
 from stadtkern_participation.services.draws import commit_draw, get_draw, run_draw_now
@@ -38,6 +38,7 @@ def _check_quotas(data: DrawIn) -> None:
     "/offers/{offer_id:uuid}/draws",
     guards=[require_editor],
     status_code=HTTP_201_CREATED,
+    opt=created_resource("/participation/draws/{id}"),
     summary="Commit the offer's one draw: parameters and a server-chosen seed, of which only the SHA-256 is shown",
 )
 async def create_draw(offer_id: FromPath[uuid.UUID], data: JSONBody[DrawIn], ctx: Ctx) -> DrawOut:

@@ -8,7 +8,7 @@ from litestar import Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from core.api import Invalid, ModuleContext, RequestContext, check_texts, require_editor
+from core.api import Invalid, ModuleContext, RequestContext, check_texts, created_resource, require_editor
 from stadtkern_participation.schemas.methods import MethodIn, MethodStaffOut, method_staff_out
 from stadtkern_participation.services.methods import add_method, apply_method, check_offers, get_method, remove_method
 from stadtkern_participation.settings import ParticipationSettings
@@ -44,7 +44,13 @@ async def edit_method(method_id: FromPath[uuid.UUID], ctx: Ctx) -> MethodStaffOu
     return method_staff_out(await get_method(ctx.session, method_id))
 
 
-@post("/methods", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add a method card (editors)")
+@post(
+    "/methods",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Add a method card (editors)",
+    opt=created_resource("/participation/methods/{id}/edit"),
+)
 async def create_method(data: JSONBody[MethodIn], ctx: Ctx) -> MethodStaffOut:
     """An example's offer must be one of the city's."""
     await _check_method(ctx, data)

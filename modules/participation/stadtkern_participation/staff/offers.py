@@ -9,7 +9,7 @@ from litestar import Response, delete, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
-from core.api import Invalid, ModuleContext, RequestContext, check_texts, check_years, require_editor
+from core.api import Invalid, ModuleContext, RequestContext, check_texts, check_years, created_resource, require_editor
 from stadtkern_participation.lists import check_names
 from stadtkern_participation.schemas.offers import OfferIn, OfferStaffOut, StatusIn, offer_staff_out
 from stadtkern_participation.services.methods import check_method
@@ -48,7 +48,13 @@ async def edit_offer(offer_id: FromPath[uuid.UUID], ctx: Ctx) -> OfferStaffOut:
     return offer_staff_out(await get_offer(ctx.session, offer_id, staff=True))
 
 
-@post("/offers", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create an offer as draft (editors)")
+@post(
+    "/offers",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Create an offer as draft (editors)",
+    opt=created_resource("/participation/offers/{id}/edit"),
+)
 async def create_offer(data: JSONBody[OfferIn], ctx: Ctx) -> OfferStaffOut:
     """Topics and districts must be ones the city configured (if it configured any)."""
     await _check_offer(ctx, data)

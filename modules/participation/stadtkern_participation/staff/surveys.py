@@ -8,7 +8,16 @@ from litestar import Response, get, post, put
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import Conflict, Invalid, ModuleContext, RequestContext, check_texts, check_years, require_editor
+from core.api import (
+    Conflict,
+    Invalid,
+    ModuleContext,
+    RequestContext,
+    check_texts,
+    check_years,
+    created_resource,
+    require_editor,
+)
 from stadtkern_participation.lists import check_names
 from stadtkern_participation.questions import check_definition, question_texts
 from stadtkern_participation.schemas.offers import StatusIn
@@ -48,7 +57,13 @@ async def edit_survey(survey_id: FromPath[uuid.UUID], ctx: Ctx) -> SurveyStaffOu
     return survey_staff_out(await get_survey(ctx.session, survey_id, staff=True))
 
 
-@post("/surveys", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Create a survey as draft (editors)")
+@post(
+    "/surveys",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Create a survey as draft (editors)",
+    opt=created_resource("/participation/surveys/{id}/edit"),
+)
 async def create_survey(data: JSONBody[SurveyIn], ctx: Ctx) -> SurveyStaffOut:
     """The question definitions are checked as a whole (ids, options, conditions)."""
     await _check_survey(ctx, data)

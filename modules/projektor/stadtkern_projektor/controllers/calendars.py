@@ -12,7 +12,7 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import delete as sql_delete
 from sqlalchemy import select
 
-from core.api import NotFound, require_device
+from core.api import NotFound, created_resource, require_device
 from stadtkern_projektor.controllers.common import Ctx, device_of
 from stadtkern_projektor.models import Booking, Feed
 from stadtkern_projektor.services.calendars import LISTED, calendar, feed_device, new_feed, titles
@@ -23,9 +23,10 @@ Token = Annotated[str, msgspec.Meta(min_length=16, max_length=64, pattern=r"^[A-
 
 
 class FeedOut(msgspec.Struct):
-    """The feed's secret URL path (shown once; ask for a new one to revoke the old)."""
+    """The feed's secret URL path and its token (shown once; ask for a new one to revoke the old)."""
 
     path: str
+    token: str
 
 
 @get("/bookings/{booking_id:uuid}/calendar.ics", guards=[require_device], summary="One booking as iCalendar")
@@ -41,11 +42,12 @@ async def booking_calendar(booking_id: FromPath[uuid.UUID], ctx: Ctx) -> Respons
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Create or renew the personal feed URL",
+    opt=created_resource("/projektor/feeds/{token}/bookings.ics"),
 )
 async def create_feed(ctx: Ctx) -> FeedOut:
     """Any earlier URL of this device stops working."""
     token = await new_feed(ctx.session, ctx.keys.derive("feed"), device_of(ctx))
-    return FeedOut(path=f"/v1/{ctx.tenant.slug}/projektor/feeds/{token}/bookings.ics")
+    return FeedOut(path=f"/v1/{ctx.tenant.slug}/projektor/feeds/{token}/bookings.ics", token=token)
 
 
 @delete("/feeds/mine", guards=[require_device], status_code=HTTP_204_NO_CONTENT, summary="Revoke the personal feed URL")

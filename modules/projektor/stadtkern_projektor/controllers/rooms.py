@@ -13,6 +13,8 @@ from sqlalchemy import select
 from core.api import (
     DEFAULT_LIMIT,
     Invalid,
+    NotFound,
+    created_resource,
     deleted_since,
     paginate,
     parse_since,
@@ -104,6 +106,7 @@ def _request(data: SlotBookingIn) -> SlotRequest:
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Hold a slot for a few minutes while the resident fills in the form; 409 when taken",
+    opt=created_resource("/projektor/bookings/{id}"),
 )
 async def hold_slot(room_id: FromPath[uuid.UUID], data: JSONBody[SlotBookingIn], ctx: Ctx) -> BookingOut:
     """Confirm it with ``POST /bookings/{id}/confirm`` before ``hold_expires_at``."""
@@ -126,6 +129,7 @@ async def hold_slot(room_id: FromPath[uuid.UUID], data: JSONBody[SlotBookingIn],
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Book a slot at once (pending where staff approve the room); 409 when taken",
+    opt=created_resource("/projektor/bookings/{id}"),
 )
 async def book_room(room_id: FromPath[uuid.UUID], data: JSONBody[SlotBookingIn], ctx: Ctx) -> BookingOut:
     """Exactly one of any number of concurrent requests for a slot succeeds; the database decides."""
@@ -152,4 +156,13 @@ async def list_equipment(
     return Page(items=[equipment_out(r, ctx.locales) for r in rows], next_cursor=next_cursor)
 
 
-route_handlers = [list_rooms, show_room, availability, hold_slot, book_room, list_equipment]
+@get("/equipment/{equipment_id:uuid}", summary="One kind of equipment and how many pieces the lab has")
+async def show_equipment(equipment_id: FromPath[uuid.UUID], ctx: Ctx) -> EquipmentOut:
+    """404 for equipment of another city."""
+    row = await ctx.session.get(Equipment, equipment_id)
+    if row is None:
+        raise NotFound(detail="equipment not found")
+    return equipment_out(row, ctx.locales)
+
+
+route_handlers = [list_rooms, show_room, availability, hold_slot, book_room, list_equipment, show_equipment]

@@ -8,7 +8,7 @@ from litestar import get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import DEFAULT_LIMIT, NotFound, parse_since, require_device, sync_token, utcnow
+from core.api import DEFAULT_LIMIT, NotFound, created_resource, parse_since, require_device, sync_token, utcnow
 from schemas import DeltaPage
 from stadtkern_projektor.controllers.common import Ctx, device_of
 from stadtkern_projektor.models import Session
@@ -84,6 +84,7 @@ async def _seat(ctx: Ctx, session_id: uuid.UUID, data: SeatBookingIn, *, hold: b
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Hold a seat for a few minutes while the resident fills in the form",
+    opt=created_resource("/projektor/bookings/{id}"),
 )
 async def hold_seat(session_id: FromPath[uuid.UUID], data: JSONBody[SeatBookingIn], ctx: Ctx) -> BookingOut:
     """409 when full (or, with ``wait``, a waiting-list place)."""
@@ -95,6 +96,7 @@ async def hold_seat(session_id: FromPath[uuid.UUID], data: JSONBody[SeatBookingI
     guards=[require_device],
     status_code=HTTP_201_CREATED,
     summary="Book a seat; with wait=true a full session puts the caller on its waiting list",
+    opt=created_resource("/projektor/bookings/{id}"),
 )
 async def book_session(session_id: FromPath[uuid.UUID], data: JSONBody[SeatBookingIn], ctx: Ctx) -> BookingOut:
     """Status ``confirmed``, ``pending`` (staff approve) or ``waiting`` with its position; 409 when full."""

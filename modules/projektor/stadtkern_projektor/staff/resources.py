@@ -9,7 +9,16 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy import select
 
-from core.api import DEFAULT_LIMIT, Invalid, NotFound, check_texts, check_years, paginate, require_editor
+from core.api import (
+    DEFAULT_LIMIT,
+    Invalid,
+    NotFound,
+    check_texts,
+    check_years,
+    created_resource,
+    paginate,
+    require_editor,
+)
 from schemas import Page
 from stadtkern_projektor.controllers.common import Ctx
 from stadtkern_projektor.models import Closure, Equipment, Room
@@ -32,7 +41,13 @@ def _texts(ctx: Ctx, **texts: object) -> None:
     check_texts(ctx.tenant, **{f"body.{k}": v for k, v in texts.items()})  # type: ignore[arg-type]
 
 
-@post("/rooms", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add a room or area (editors)")
+@post(
+    "/rooms",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Add a room or area (editors)",
+    opt=created_resource("/projektor/rooms/{id}"),
+)
 async def create_room(data: JSONBody[RoomIn], ctx: Ctx) -> RoomOut:
     """Opening hours per ISO weekday, in the city's time zone."""
     _texts(ctx, name=data.name, description=data.description, accessibility=data.accessibility)
@@ -58,7 +73,13 @@ async def delete_room(room_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[None]:
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 
-@post("/equipment", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add equipment (editors)")
+@post(
+    "/equipment",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Add equipment (editors)",
+    opt=created_resource("/projektor/equipment/{id}"),
+)
 async def create_equipment(data: JSONBody[EquipmentIn], ctx: Ctx) -> EquipmentOut:
     """``count`` pieces, each its own unit the overlap rule guards."""
     _texts(ctx, name=data.name, description=data.description)
@@ -89,7 +110,26 @@ async def list_closures(
     return Page(items=[closure_out(r, ctx.locales) for r in rows], next_cursor=next_cursor)
 
 
-@post("/closures", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Close the lab or a room (editors)")
+async def _closure(ctx: Ctx, closure_id: uuid.UUID) -> Closure:
+    row = await ctx.session.get(Closure, closure_id)
+    if row is None:
+        raise NotFound(detail="closure not found")
+    return row
+
+
+@get("/closures/{closure_id:uuid}", guards=[require_editor], summary="One closure or holiday (editors)")
+async def show_closure(closure_id: FromPath[uuid.UUID], ctx: Ctx) -> ClosureOut:
+    """404 for a closure of another city."""
+    return closure_out(await _closure(ctx, closure_id), ctx.locales)
+
+
+@post(
+    "/closures",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Close the lab or a room (editors)",
+    opt=created_resource("/projektor/closures/{id}"),
+)
 async def create_closure(data: JSONBody[ClosureIn], ctx: Ctx) -> ClosureOut:
     """Slots inside a closure are not offered; existing bookings there stay (staff cancel them)."""
     check_years(starts_at=data.starts_at, ends_at=data.ends_at)
@@ -112,10 +152,7 @@ async def create_closure(data: JSONBody[ClosureIn], ctx: Ctx) -> ClosureOut:
 @delete("/closures/{closure_id:uuid}", guards=[require_editor], status_code=HTTP_204_NO_CONTENT, summary="Reopen")
 async def delete_closure(closure_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[None]:
     """The slots are offered again."""
-    row = await ctx.session.get(Closure, closure_id)
-    if row is None:
-        raise NotFound(detail="closure not found")
-    await ctx.session.delete(row)
+    await ctx.session.delete(await _closure(ctx, closure_id))
     return Response(None, status_code=HTTP_204_NO_CONTENT)
 
 
@@ -126,6 +163,7 @@ route_handlers = [
     create_equipment,
     update_equipment,
     list_closures,
+    show_closure,
     create_closure,
     delete_closure,
 ]

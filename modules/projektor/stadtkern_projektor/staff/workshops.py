@@ -9,7 +9,7 @@ from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
 
-from core.api import check_texts, check_years, require_editor, utcnow
+from core.api import check_texts, check_years, created_resource, require_editor, utcnow
 from stadtkern_projektor.controllers.common import Ctx
 from stadtkern_projektor.models import ACTIVE, Booking, Workshop
 from stadtkern_projektor.schemas.staff import CancelIn, CancelOut, StaffBookingOut, staff_booking_out
@@ -34,7 +34,13 @@ async def _out(ctx: Ctx, row: Workshop) -> WorkshopOut:
     return workshop_out(row, (await sessions_of(ctx.session, [row.id]))[row.id], ctx.locales)
 
 
-@post("/workshops", guards=[require_editor], status_code=HTTP_201_CREATED, summary="Add a workshop with its sessions")
+@post(
+    "/workshops",
+    guards=[require_editor],
+    status_code=HTTP_201_CREATED,
+    summary="Add a workshop with its sessions",
+    opt=created_resource("/projektor/workshops/{id}"),
+)
 async def create_workshop(data: JSONBody[WorkshopIn], ctx: Ctx) -> WorkshopOut:
     """A series is one workshop with several sessions."""
     _check(ctx, data)
@@ -62,6 +68,8 @@ async def update_workshop(workshop_id: FromPath[uuid.UUID], data: JSONBody[Works
     guards=[require_editor],
     status_code=HTTP_201_CREATED,
     summary="Add a session to a workshop",
+    # the answer is the workshop, not the session: its location is the workshop's
+    opt=created_resource("/projektor/workshops/{workshop_id}"),
 )
 async def create_session(workshop_id: FromPath[uuid.UUID], data: JSONBody[SessionIn], ctx: Ctx) -> WorkshopOut:
     """Answers the workshop with all its sessions."""
