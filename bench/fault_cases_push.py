@@ -188,7 +188,7 @@ class Worker:
             ctx.url, ctx.manifest, **ctx.fcm.env, STADTKERN_MAINTENANCE_INTERVAL_SECONDS="1",
             STADTKERN_LEADER_POLL_SECONDS=str(ctx.leader_poll), STADTKERN_WORKER_ID=worker_id,
         )  # fmt: skip
-        self.proc = procs.spawn([sys.executable, "-m", "core.cli", "worker"], env, self.log_path)
+        self.proc = procs.spawn([sys.executable, "-m", "core.cli", "worker", "--port", "0"], env, self.log_path)
 
     def states(self) -> list[str]:
         """The leadership transitions this worker logged (the tests' parser of the JSON lines)."""

@@ -43,6 +43,7 @@ from core.http.problems import exception_handlers
 from core.http.rate_limit import Limiter, RateLimitMiddleware, client_address
 from core.loader import Plan, build_plan
 from core.manifest import Manifest, load_manifest
+from core.metrics import city_label, know_cities
 from core.migrate import pending, upgrade
 from core.observability import RequestIdMiddleware
 from core.routes import app_config, devices, health, staff
@@ -262,16 +263,28 @@ def _db_session_provider(factory: async_sessionmaker[AsyncSession]) -> Callable[
     return provide_db_session
 
 
+def _tenant_label(request: Request[Any, Any, Any]) -> str:
+    params = request.path_params  # city routes say {tenant}; staff routes outside them {city}
+    return city_label(params.get("tenant") or params.get("city"))
+
+
 def _middleware(settings: Settings, limiter: Limiter) -> list[Any]:
-    """Outermost first: the client address is resolved before anything reads it; compression sees
+    """Outermost first: the client address is resolved before anything reads it; the metrics see
+    the status the client gets (a 304 of the ETag layer, a 429 of the rate limit); compression sees
     the final body, the ETag layer the uncompressed one."""
-    prometheus = PrometheusConfig(app_name="stadtkern", group_path=True, exclude=["/metrics", "/health"])
+    prometheus = PrometheusConfig(
+        app_name="stadtkern",
+        prefix="stadtkern",
+        group_path=True,
+        exclude=["/metrics", "/health"],
+        labels={"tenant": _tenant_label},
+    )
     proxies = [DefineMiddleware(cast(Any, ProxyHeadersMiddleware), trusted_hosts=list(settings.trusted_proxies))]
     return [
         *(proxies if settings.trusted_proxies else []),
+        prometheus.middleware,
         cast(Any, CompressionMiddleware),
         cast(Any, ETagMiddleware),
-        prometheus.middleware,
         DefineMiddleware(
             cast(Any, RateLimitMiddleware),
             limiter=limiter,
@@ -293,6 +306,7 @@ def create_app(
     settings = settings or load_settings()
     manifest = manifest or load_manifest(settings.manifest_path)
     plan = build_plan(manifest)
+    know_cities(manifest.tenants)
     check_device_data(plan)
     configure_sync_tokens(settings.secret_key, dt.timedelta(days=settings.tombstone_retention_days))
     port: PushPort = plan.ports.get("push") or UnavailablePush()

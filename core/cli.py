@@ -143,7 +143,9 @@ def _parser() -> argparse.ArgumentParser:
         )
         serve.add_argument("--host", default="127.0.0.1")
         serve.add_argument("--port", type=int, default=8000)
-    sub.add_parser("worker", help="run scheduled jobs; one leader at a time, others stand by")
+    worker = sub.add_parser("worker", help="run scheduled jobs; one leader at a time, others stand by")
+    worker.add_argument("--host", default="127.0.0.1", help="where /health/* and /metrics listen")
+    worker.add_argument("--port", type=int, default=8001, help="their port (0: any free port, logged)")
     sub.add_parser("seed", help="load the demo data for every city (idempotent)")
     admin = sub.add_parser("create-admin", help="create (or promote) a city admin")
     admin.add_argument("--tenant", required=True)
@@ -180,7 +182,7 @@ def _run_command(args: argparse.Namespace) -> None:
     elif args.command == "worker":
         from core.scheduler import run_worker
 
-        asyncio.run(run_worker(settings))
+        asyncio.run(run_worker(settings, host=args.host, port=args.port))
     elif args.command == "create-admin":
         password = os.environ.get(args.password_env) or _ask_password(args.password_env)
         if len(password) < 12:

@@ -10,6 +10,7 @@ from typing import Literal
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.api.db import utcnow
+from core.metrics import count_job_run
 from core.models import JobRun
 
 log = logging.getLogger("stadtkern.worker")
@@ -35,6 +36,7 @@ async def run_recorded(
                 session.add(record)
     except Exception:
         log.exception("job not started: its run could not be recorded", extra={"job": key})
+        count_job_run(key, "skipped")
         return "skipped"
     run_id = record.id
 
@@ -49,6 +51,7 @@ async def run_recorded(
         outcome = "failed"
         log.exception("job failed", extra={"job": key})
     finally:
+        count_job_run(key, outcome)
         try:
             async with asyncio.timeout(RECORD_TIMEOUT):
                 async with factory() as session, session.begin():

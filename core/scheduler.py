@@ -34,6 +34,7 @@ from core.job_runs import RECORD_TIMEOUT, run_recorded
 from core.leadership import LOCK_QUERY_TIMEOUT, LeaderLock, leader_lock
 from core.loader import Plan, build_plan
 from core.manifest import load_manifest
+from core.metrics import count_leadership, know_cities
 from core.models import JobRun
 from core.settings import Settings
 
@@ -112,6 +113,7 @@ class Worker:
         if state == self.state:
             return
         self.state = state
+        count_leadership(state, reason)
         level = logging.WARNING if reason == "lock lost" else logging.INFO
         log.log(
             level, state, extra={"event": "leadership", "state": state, "reason": reason, "worker_id": self.worker_id}
@@ -250,10 +252,15 @@ class EmbeddedWorker(Worker):
     """The same worker, started inside the API process for the embedded default (``make run``)."""
 
 
-async def run_worker(settings: Settings) -> None:
-    """``stadtkern worker``: lead or stand by until SIGTERM/SIGINT, then stop gracefully."""
-    plan = build_plan(load_manifest(settings.manifest_path))
-    port: PushPort = plan.ports.get("push") or UnavailablePush()
+async def run_worker(settings: Settings, *, host: str = "127.0.0.1", port: int | None = None) -> None:
+    """``stadtkern worker``: lead or stand by until SIGTERM/SIGINT, then stop gracefully; with a
+    ``port``, serve ``/health/*`` and ``/metrics`` there (core.worker_http)."""
+    from core.worker_http import WorkerListener, worker_app
+
+    manifest = load_manifest(settings.manifest_path)
+    know_cities(manifest.tenants)
+    plan = build_plan(manifest)
+    push_port: PushPort = plan.ports.get("push") or UnavailablePush()
     engine = create_engine(
         settings.database_url, pool_size=settings.db_pool_size, max_overflow=settings.db_max_overflow
     )
@@ -263,28 +270,39 @@ async def run_worker(settings: Settings) -> None:
         behind = await pending(engine, plan)
         if behind:
             raise StartupError(f"database schema is behind for {', '.join(behind)}; run `stadtkern migrate` first")
-        worker = Worker(settings, plan, session_factory(engine), port)
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        signals = (signal.SIGTERM, signal.SIGINT)
-        for sig in signals:
-            loop.add_signal_handler(sig, stop.set)
-        log.info("worker started", extra={"worker_id": worker.worker_id, "jobs": len(worker.jobs)})
-        await worker.start()
-        stopper = asyncio.create_task(stop.wait())
+        worker = Worker(settings, plan, session_factory(engine), push_port)
+        listener = WorkerListener(worker_app(settings, worker, engine), host, port) if port is not None else None
+        if listener is not None:
+            await listener.start()
         try:
-            waiting: set[asyncio.Future[Any]] = {stopper}
-            if worker.task is not None:
-                waiting.add(worker.task)
-            await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+            await _work_until_stopped(worker, listener.bound if listener is not None else None)
         finally:
-            stopper.cancel()
-            for sig in signals:
-                loop.remove_signal_handler(sig)
-            await worker.stop()
-        log.info("worker stopped", extra={"worker_id": worker.worker_id})
+            if listener is not None:
+                await listener.stop()
     finally:
         await engine.dispose()
+
+
+async def _work_until_stopped(worker: Worker, address: str | None) -> None:
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    signals = (signal.SIGTERM, signal.SIGINT)
+    for sig in signals:
+        loop.add_signal_handler(sig, stop.set)
+    log.info("worker started", extra={"worker_id": worker.worker_id, "jobs": len(worker.jobs), "listen": address})
+    await worker.start()
+    stopper = asyncio.create_task(stop.wait())
+    try:
+        waiting: set[asyncio.Future[Any]] = {stopper}
+        if worker.task is not None:
+            waiting.add(worker.task)
+        await asyncio.wait(waiting, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopper.cancel()
+        for sig in signals:
+            loop.remove_signal_handler(sig)
+        await worker.stop()
+    log.info("worker stopped", extra={"worker_id": worker.worker_id})
 
 
 __all__ = ["EmbeddedWorker", "Worker", "run_worker", "worker_identity"]

@@ -38,6 +38,7 @@ from push.backends.base import Backend, OutMessage, SendResult
 from push.claims import claim, release_dead
 from push.expansion import expand_outbox
 from push.liveness import RunLock
+from push.metrics import count_batch, observe_backlog
 from push.models import DELIVERY_SENDING, DELIVERY_SKIPPED, OUTBOX_EXPANDING, OUTBOX_PENDING, PushDelivery, PushOutbox
 from push.pacing import is_paused, limiter_for
 from push.sending import claim_deliveries, prepare, renew, send
@@ -204,10 +205,12 @@ class Dispatcher:
         self.stats.retried += out.retried
         self.stats.dead += out.dead
         self.stats.failed += out.failed
-        self.stats.skipped += sum(1 for u in updates if u["b_state"] == DELIVERY_SKIPPED)
+        skipped = sum(1 for u in updates if u["b_state"] == DELIVERY_SKIPPED)
+        self.stats.skipped += skipped
         async with self._transaction() as session:
             await write(session, out, notification_ids, now)
         self.stats.deactivated += len(out.deactivate)
+        count_batch(self.slug, out, results, skipped)  # after the commit: counted once it is stored
 
     async def finish_settled(self) -> None:
         """Marks done every expanded notification of this city with nothing left to send (a sweep
@@ -249,5 +252,6 @@ async def dispatch_job(ctx: JobContext[Any]) -> None:
         stats = await dispatcher.run()
     finally:
         await dispatcher.backend.close()
+    await observe_backlog(ctx.session_factory, ctx.tenant.slug)
     if stats.batches or stats.expanded:
         ctx.log.info("push %s: %s", ctx.tenant.slug, stats)

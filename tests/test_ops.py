@@ -125,20 +125,22 @@ async def test_ready_is_503_when_the_database_is_unreachable(tmp_path: Path) -> 
 # ---------------------------------------------------------------- metrics
 
 
-def _count(metrics: str, path: str, status: str) -> float:
-    """The value of ``litestar_requests_total`` for one GET route template and status."""
+def _count(metrics: str, path: str, status: str, **more: str) -> float:
+    """The sum of ``stadtkern_requests_total`` over the series of one GET route template and status
+    (and the ``more`` labels, e.g. ``tenant``)."""
+    total = 0.0
     for line in metrics.splitlines():
-        if not line.startswith("litestar_requests_total{"):
+        if not line.startswith("stadtkern_requests_total{"):
             continue
         labels_part, _, value = line.rpartition("} ")
         labels = dict(re.findall(r'(\w+)="([^"]*)"', labels_part))
-        wanted = {"app_name": "stadtkern", "method": "GET", "path": path, "status_code": status}
+        wanted = {"app_name": "stadtkern", "method": "GET", "path": path, "status_code": status, **more}
         if all(labels.get(k) == v for k, v in wanted.items()):
-            return float(value)
-    return 0.0
+            total += float(value)
+    return total
 
 
-async def test_metrics_count_requests_by_route_template(client: AsyncTestClient[Litestar]) -> None:
+async def test_metrics_count_requests_by_route_template_and_city(client: AsyncTestClient[Litestar]) -> None:
     before = (await client.get("/metrics")).text
     await client.get("/v1/dortmund/app-config")
     await client.get("/v1/schwerte/app-config")
@@ -146,15 +148,31 @@ async def test_metrics_count_requests_by_route_template(client: AsyncTestClient[
     response = await client.get("/metrics")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
-    assert "# TYPE litestar_requests_total counter" in response.text
-    # grouped by template: both cities count for the same series, no city slug in the label
+    assert "# TYPE stadtkern_requests_total counter" in response.text
+    # grouped by template, the city a label of its own
     template = "/v1/{tenant}/app-config"
     assert _count(response.text, template, "200") - _count(before, template, "200") == 2
-    assert _count(response.text, template, "404") - _count(before, template, "404") == 1
+    for city in ("dortmund", "schwerte"):
+        assert _count(response.text, template, "200", tenant=city) - _count(before, template, "200", tenant=city) == 1
+    # a slug outside the manifest is "other": a client cannot mint series
+    assert _count(response.text, template, "404", tenant="other") - _count(before, template, "404", tenant="other") == 1
+    assert 'tenant="atlantis"' not in response.text
     assert "/v1/dortmund/app-config" not in response.text
-    assert "litestar_request_duration_seconds_bucket" in response.text
+    assert "stadtkern_request_duration_seconds_bucket" in response.text
     # the probes themselves are not measured
     assert 'path="/metrics"' not in response.text
+
+
+async def test_metrics_count_a_not_modified_as_304(client: AsyncTestClient[Litestar]) -> None:
+    # The ETag layer answers 304 after the handler said 200: the metrics must see what was sent.
+    first = await client.get("/v1/dortmund/app-config")
+    before = (await client.get("/metrics")).text
+    again = await client.get("/v1/dortmund/app-config", headers={"If-None-Match": first.headers["etag"]})
+    assert again.status_code == 304
+    after = (await client.get("/metrics")).text
+    template = "/v1/{tenant}/app-config"
+    assert _count(after, template, "304", tenant="dortmund") - _count(before, template, "304", tenant="dortmund") == 1
+    assert _count(after, template, "200", tenant="dortmund") == _count(before, template, "200", tenant="dortmund")
 
 
 # ---------------------------------------------------------------- access log and request id

@@ -11,6 +11,7 @@ import json
 import logging
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -18,6 +19,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
+import httpx
 import msgspec
 import pytest
 from sqlalchemy import select, text
@@ -83,9 +85,16 @@ def assert_no_overlap(runs: list[JobRun]) -> None:
 # --------------------------------------------------------------------------------------------
 
 
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 class WorkerProcess:
     def __init__(self, url: str, worker_id: str, logs: Path) -> None:
         self.worker_id = worker_id
+        self.port = free_port()
         self.log_path = logs / f"{worker_id}.log"
         env = {k: v for k, v in os.environ.items() if not k.startswith("STADTKERN_")}
         env.update(
@@ -100,8 +109,17 @@ class WorkerProcess:
         )
         with self.log_path.open("wb") as sink:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "core.cli", "worker"], env=env, cwd=ROOT, stdout=sink, stderr=sink
+                [sys.executable, "-m", "core.cli", "worker", "--port", str(self.port)],
+                env=env,
+                cwd=ROOT,
+                stdout=sink,
+                stderr=sink,
             )
+
+    async def get(self, path: str) -> httpx.Response:
+        """A GET of the worker's own listener (/health/*, /metrics)."""
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{self.port}", timeout=5) as client:
+            return await client.get(path)
 
     def states(self) -> list[str]:
         """The leadership transitions this worker logged (JSON lines), in order."""
@@ -169,6 +187,7 @@ async def two_workers_take_turns(url: str, spawn: Callable[[str, str], WorkerPro
     runs = await job_runs(url, PURGE_JOB_KEY)
     assert len(runs) >= 3
     assert {r.worker_id for r in runs} == {leader_id}, "only the leader may run jobs"
+    await health_says_who_leads(leader, standby)
     assert_no_overlap(runs)
     assert standby.states()[-1] == "standby"
     # The push dispatch claims its own rows, so it runs on the standby too (every_worker).
@@ -200,6 +219,25 @@ async def two_workers_take_turns(url: str, spawn: Callable[[str, str], WorkerPro
     )
     assert_no_overlap(history)
     assert leader.states()[-1] == "stopped"
+
+
+async def health_says_who_leads(leader: WorkerProcess, standby: WorkerProcess) -> None:
+    """Each worker's /health/ready names its state and when its jobs last succeeded; its /metrics
+    count the leadership and the runs."""
+    mine = await leader.get("/health/ready")
+    assert mine.status_code == 200, mine.text
+    assert mine.json()["state"] == "leader" and mine.json()["worker_id"] == leader.worker_id
+    purge = mine.json()["jobs"][PURGE_JOB_KEY]
+    assert purge["last_outcome"] == "ok" and purge["last_success_at"] is not None
+    theirs = await standby.get("/health/ready")
+    assert theirs.status_code == 200, theirs.text
+    assert theirs.json()["state"] == "standby"
+    assert theirs.json()["jobs"][PURGE_JOB_KEY]["last_outcome"] is None, "a standby runs no leader job"
+    assert (await standby.get("/health/live")).status_code == 200
+    leader_metrics = (await leader.get("/metrics")).text
+    assert "stadtkern_worker_leader 1.0" in leader_metrics
+    assert f'stadtkern_job_runs_total{{job="{PURGE_JOB_KEY}",outcome="ok",tenant=""}}' in leader_metrics
+    assert "stadtkern_worker_leader 0.0" in (await standby.get("/metrics")).text
 
 
 async def test_two_workers_on_postgresql_one_leads(database: str, spawn: Callable[[str, str], WorkerProcess]) -> None:

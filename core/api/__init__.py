@@ -27,6 +27,7 @@ from core.api.i18n import check_texts, direction, parse_accept_language, pick
 from core.api.identity import DeviceUser, StaffUser
 from core.api.keys import ModuleKeys
 from core.api.limits import Budget, RateLimits
+from core.api.metrics import CacheMeter, ImportMeter
 from core.api.moments import check_years, plausible_year
 from core.api.paging import (
     DEFAULT_LIMIT,
@@ -72,12 +73,14 @@ __all__ = [
     "Audience",
     "Base",
     "Budget",
+    "CacheMeter",
     "Conflict",
     "CrossCityWrite",
     "DeviceContext",
     "DeviceData",
     "DeviceUser",
     "Gone",
+    "ImportMeter",
     "Invalid",
     "JobContext",
     "ModuleContext",

@@ -15,6 +15,7 @@ from core.testing.contract import (
 )
 from core.testing.file_server import FileServer, file_server
 from core.testing.jobs import run_jobs
+from core.testing.metrics import increase, scrape
 from core.testing.routes import Route, plain_reads, routes, write_routes
 from core.testing.seeds import run_seed
 from core.testing.support import (
@@ -46,6 +47,7 @@ __all__ = [
     "configured_plan",
     "file_server",
     "first_city",
+    "increase",
     "load_test_manifest",
     "make_settings",
     "manifest_path",
@@ -54,6 +56,7 @@ __all__ = [
     "routes",
     "run_jobs",
     "run_seed",
+    "scrape",
     "staff_headers",
     "tenant_info",
     "write_routes",
