@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import BigInteger, Column, String, Table, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
-from core.api import city_of, insert_for, is_postgres, metadata
+from core.api import CacheMeter, city_of, insert_for, is_postgres, metadata
 
 events_version = Table(
     "events_version",
@@ -48,6 +48,8 @@ VERSION_SQL = "SELECT version FROM events_version WHERE tenant_id = $1"
 GATHER_TURNS = 2
 MAX_PAGES = 256
 MAX_PAGE_BYTES = 512 * 1024
+# Hits and misses per city on /metrics: one counter increment per request, nothing else.
+LOOKUPS = CacheMeter("events", "list_pages")
 
 
 async def bump_version(session: AsyncSession) -> None:
@@ -196,10 +198,15 @@ class PageCache:
         self._pages: OrderedDict[Hashable, Page] = OrderedDict()
         self._building: dict[tuple[Hashable, int], asyncio.Future[Page]] = {}
 
-    async def page(self, key: Hashable, version: int, now: dt.datetime, build: Callable[[], Awaitable[Page]]) -> Page:
-        """The cached page, or one built now; concurrent misses of one key and version build once."""
+    async def page(
+        self, tenant: str, key: Hashable, version: int, now: dt.datetime, build: Callable[[], Awaitable[Page]]
+    ) -> Page:
+        """The cached page, or one built now; concurrent misses of one key and version build once.
+
+        ``tenant`` (the city's slug) only labels the hit or miss on ``/metrics``."""
         page = self.get(key, version, now)
         if page is not None:
+            LOOKUPS.hit(tenant)
             return page
         pending = self._building.get((key, version))
         if pending is not None and pending.get_loop() is asyncio.get_running_loop():
@@ -208,7 +215,9 @@ class PageCache:
             except Exception:
                 page = None
             if page is not None and (page.expires is None or now < page.expires):
+                LOOKUPS.hit(tenant)  # another request's build, shared: this one did not build
                 return page
+        LOOKUPS.miss(tenant)
         future: asyncio.Future[Page] = asyncio.get_running_loop().create_future()
         self._building[(key, version)] = future
         try:

@@ -114,6 +114,7 @@ async def list_occurrences(
         start, end, when, category, district, lat, lon, radius_km, free, accessibility, q, hide_cancelled, prefix
     )
     page = await cache.page(
+        ctx.tenant.slug,
         key,
         version,
         now,

@@ -110,6 +110,7 @@ async def import_feed_now(
         ctx.settings,
         feed,
         log,
+        tenant=ctx.tenant.slug,
         confirm_removals=confirm_removals,
         extra={"city": ctx.tenant.slug},
     )
@@ -147,6 +148,7 @@ async def upload_feed(
         feed,
         log,
         upload=(content, charset),
+        tenant=ctx.tenant.slug,
         confirm_removals=confirm_removals,
         extra={"city": ctx.tenant.slug},
     )

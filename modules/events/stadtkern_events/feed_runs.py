@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.api import utcnow
+from core.api import ImportMeter, utcnow
 from stadtkern_events.feeds import FeedError, FeedResult, MassRemoval, fetch, sync_feed
 from stadtkern_events.models import FeedNoteKind, FeedRun
 from stadtkern_events.schemas import FeedNote, FeedRunOut
@@ -17,6 +17,10 @@ from stadtkern_events.settings import EventsSettings, FeedConfig
 
 # A report keeps this many notes (the counts are always complete).
 MAX_NOTES = 500
+# Every run on /metrics by feed and outcome, beside its report in events_feed_run.
+IMPORTS = ImportMeter("events")
+# The report's counts, also the records' outcomes on /metrics (None until stored: a failed run has none).
+COUNTS = ("created", "updated", "unchanged", "removed", "skipped")
 
 
 async def run_import(
@@ -27,6 +31,7 @@ async def run_import(
     feed: FeedConfig,
     log: logging.Logger,
     *,
+    tenant: str,
     upload: tuple[bytes, str | None] | None = None,
     confirm_removals: bool = False,
     extra: dict[str, Any] | None = None,
@@ -34,7 +39,7 @@ async def run_import(
     """Fetches (or takes the uploaded file), applies it in its own transaction, records the run.
 
     A refused (mass-removal guard) or failed import changes nothing and is recorded and logged
-    too; it never raises."""
+    too; it never raises. ``tenant`` is the city's slug (the run's label on ``/metrics``)."""
     run = FeedRun(feed=feed.id, kind="upload" if upload else "feed", started_at=utcnow(), outcome="ok")
     outcome: FeedResult | Exception
     try:
@@ -62,6 +67,8 @@ async def run_import(
             :MAX_NOTES
         ]
     run.finished_at = utcnow()
+    # Counted before the report is stored: the import itself is over, whether or not that write succeeds.
+    IMPORTS.record(tenant, feed.id, run.outcome, **{name: getattr(run, name) or 0 for name in COUNTS})
     async with sessions() as session, session.begin():
         session.add(run)
     return run, outcome

@@ -89,7 +89,14 @@ async def import_feeds(ctx: JobContext[EventsSettings]) -> dict[str, Any]:
     extra = {"city": ctx.tenant.slug}
     for feed in ctx.settings.feeds:
         _, result = await run_import(
-            ctx.session_factory, ctx.push, ctx.tenant.time_zone, ctx.settings, feed, ctx.log, extra=extra
+            ctx.session_factory,
+            ctx.push,
+            ctx.tenant.time_zone,
+            ctx.settings,
+            feed,
+            ctx.log,
+            tenant=ctx.tenant.slug,
+            extra=extra,
         )
         results[feed.id] = result
         if isinstance(result, FeedResult):

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.api import utcnow
+from core.api import ImportMeter, city_of, utcnow
 from stadtkern_parking import datex2
 from stadtkern_parking.alerts import store_and_notify
 from stadtkern_parking.fetch import FeedError, fetch
@@ -29,6 +29,8 @@ from stadtkern_parking.settings import SourceConfig
 
 RUNS_KEPT = dt.timedelta(days=7)
 log = logging.getLogger("stadtkern.jobs.parking")
+# Every pull on /metrics by source and result, beside its ImportRun row.
+IMPORTS = ImportMeter("parking")
 
 
 Parser = Callable[[IO[bytes], SourceConfig, ZoneInfo, Report], Parsed]
@@ -133,8 +135,11 @@ async def pull(
         issues=report.issues,
     )
     async with sessions() as session, session.begin():
+        city = city_of(session)  # the city of the job's sessions: the run's row belongs to it too
         session.add(run)
         await session.execute(delete(ImportRun).where(ImportRun.started_at < started - RUNS_KEPT))
+    result = "ok" if run.ok else "failed"
+    IMPORTS.record(city or "", source.id, result, accepted=run.accepted, repaired=run.repaired, rejected=run.rejected)
     return run
 
 

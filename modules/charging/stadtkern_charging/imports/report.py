@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from core.api import utcnow
+from core.api import ImportMeter, city_of, utcnow
 from stadtkern_charging.models import ImportRun
 from stadtkern_charging.settings import SourceType
 
 MAX_MESSAGES = 200
+# Every run on /metrics by source and result, beside its ImportRun row.
+IMPORTS = ImportMeter("charging")
 
 
 @dataclass(slots=True)
@@ -68,4 +70,14 @@ async def finish_run(
         row.ok = error is None
         row.error = error[:500] if error else None
         row.next_date_from = run.next_date_from if error is None else None
+        city = city_of(session)  # the city of the job's sessions: the run's row belongs to it too
+    IMPORTS.record(
+        city or "",
+        row.source,
+        "ok" if row.ok else "failed",
+        accepted=report.accepted,
+        repaired=report.repaired,
+        rejected=report.rejected,
+        outside=report.outside,
+    )
     return row
