@@ -72,7 +72,10 @@ async def test_a_new_photo_is_read_where_location_says_by_whoever_may_see_it(
     await accept(client, moderator, idea_id)
     public = await client.get(created.headers["location"])
     assert public.status_code == 200 and public.json() == photo
-    assert public.headers["cache-control"] == "public, max-age=31536000, immutable"
+    # who may see it changes with moderation: revalidated every time, cheaply
+    assert public.headers["cache-control"] == "public, no-cache"
+    again = await client.get(created.headers["location"], headers={"If-None-Match": public.headers["etag"]})
+    assert again.status_code == 304
     assert (await client.get(f"{SCHWERTE}/photos/{photo['id']}")).status_code == 404  # another city's
     assert (await client.get(f"{BASE}/photos/{uuid.uuid4()}")).status_code == 404
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from support_ideas import BASE, MODERATOR, Client, Sessions, public_idea
 
 from core.testing import register_device, staff_headers
@@ -83,6 +85,25 @@ async def test_reports_reach_the_moderators_once_per_device(client: Client, sess
     reported = (await client.get(f"{BASE}/comments/queue?which=reported", headers=moderator)).json()["items"]
     assert [(c["id"], c["reports"]) for c in reported] == [(comment_id, 2)]
     assert (await client.post(url, json={"reason": "spam"})).status_code == 401
+
+
+async def test_a_comment_one_cannot_read_cannot_be_reported(client: Client, sessions: Sessions) -> None:
+    # Reporting tells whether a comment exists: it answers like GET /comments/{id}, no more.
+    idea_id, moderator = await _open(client, sessions)
+    _, writer = await register_device(client)
+    comment_id = await _comment(client, idea_id, writer, "Gute Idee", "Ada")
+    _, reader = await register_device(client)
+    url = f"{BASE}/comments/{comment_id}/reports"
+    off = await client.put(f"{BASE}/ideas/{idea_id}/thread", json={"mode": "off"}, headers=moderator)
+    assert off.status_code == 200, off.text
+    assert (await client.get(f"{BASE}/comments/{comment_id}", headers=reader)).status_code == 404
+    refused = await client.post(url, json={"reason": "spam"}, headers=reader)
+    assert refused.status_code == 404 and refused.json()["detail"] == "comment not found"
+    reported = (await client.get(f"{BASE}/comments/queue?which=reported", headers=moderator)).json()["items"]
+    assert reported == []
+    assert (
+        await client.post(f"{BASE}/comments/{uuid.uuid4()}/reports", json={"reason": "spam"}, headers=reader)
+    ).status_code == 404
 
 
 async def test_rate_limits_per_device_and_per_thread(client: Client, sessions: Sessions) -> None:

@@ -44,6 +44,19 @@ async def test_rooms_and_workshops_are_read_at_their_location(
     assert len(shown["sessions"]) == 2
 
 
+async def test_an_unpublished_workshop_is_read_by_editors_only(
+    client: AsyncTestClient[Litestar], new_staff: Staff, new_device: Devices
+) -> None:
+    staff = await new_staff("dortmund", EDITOR)
+    draft = await client.post(f"{BASE}/workshops", json=workshop_body(published=False), headers=staff)
+    await _read(client, draft, f"{BASE}/workshops/{draft.json()['id']}", staff)  # its Location works for them
+    read = await client.get(draft.headers["location"], headers=staff)
+    assert read.json()["published"] is False and read.headers["cache-control"] == "private, no-store"
+    _, device = await new_device()
+    for headers in ({}, device, await new_staff("schwerte", EDITOR)):
+        assert (await client.get(draft.headers["location"], headers=headers)).status_code == 404
+
+
 async def test_equipment_is_read_like_its_list(client: AsyncTestClient[Litestar], new_staff: Staff) -> None:
     staff = await new_staff("dortmund", EDITOR)
     created = await client.post(f"{BASE}/equipment", json=KIT, headers=staff)

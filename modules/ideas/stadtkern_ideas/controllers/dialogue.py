@@ -87,20 +87,27 @@ async def list_comments(
     return Response(Page(items=items, next_cursor=next_cursor), headers=PER_CALLER)
 
 
-@get("/comments/{comment_id:uuid}", summary="One comment, if its idea's comment list shows it to the caller")
-async def show_comment(comment_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[CommentOut]:
-    """A visible comment, or the caller's own still waiting, of a public idea with comments on; else 404."""
+async def _readable_comment(
+    ctx: Ctx, comment_id: uuid.UUID, device: uuid.UUID | None
+) -> tuple[Comment, Participant | None]:
+    """The comment as its idea's comment list shows it to the caller; one 404 whatever hides it."""
     row = await get_comment(ctx.session, comment_id)
-    device = device_of(ctx)
     try:
         where = await ctx.session.get(Thread, row.thread_id)
         if where is None or where.subject != SUBJECT_IDEA:
             raise NotFound(detail="comment not found")
         thread = await _comments_of(ctx, where.subject_id)
-        found, author = await shown_comment(ctx.session, thread, row.id, device)
+        return await shown_comment(ctx.session, thread, row.id, device)
     except NotFound:
         # the same answer whatever hides it: nothing told about the idea or the thread
         raise NotFound(detail="comment not found") from None
+
+
+@get("/comments/{comment_id:uuid}", summary="One comment, if its idea's comment list shows it to the caller")
+async def show_comment(comment_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[CommentOut]:
+    """A visible comment, or the caller's own still waiting, of a public idea with comments on; else 404."""
+    device = device_of(ctx)
+    found, author = await _readable_comment(ctx, comment_id, device)
     return Response(comment_out(found, author, ctx.tenant.name, device), headers=PER_CALLER)
 
 
@@ -133,11 +140,14 @@ async def post_comment(idea_id: FromPath[uuid.UUID], data: JSONBody[CommentIn], 
     summary="Report a comment to the moderators, once per device",
 )
 async def report_comment(comment_id: FromPath[uuid.UUID], data: JSONBody[ReportIn], ctx: Ctx) -> None:
-    """409 when this device reported it already; a comment the caller cannot see is a 404."""
-    row = await get_comment(ctx.session, comment_id)
+    """409 when this device reported it already; a comment the caller cannot read (``GET
+    /comments/{id}``: an unpublished idea, comments switched off, hidden), or one still waiting
+    for moderation, is a 404."""
+    device = the_device(ctx).device_id
+    row, _ = await _readable_comment(ctx, comment_id, device)
     if row.state != "visible":
         raise NotFound(detail="comment not found")
-    await report(ctx.session, row, the_device(ctx).device_id, data.reason, data.note)
+    await report(ctx.session, row, device, data.reason, data.note)
 
 
 route_handlers = [show_thread, list_comments, show_comment, post_comment, report_comment]

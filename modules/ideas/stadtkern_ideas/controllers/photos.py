@@ -1,4 +1,4 @@
-"""A submitter adds photos to a pending idea; everyone fetches the public ones, cacheable for long."""
+"""A submitter adds photos to a pending idea; everyone fetches the public ones, cacheable for a day."""
 
 from __future__ import annotations
 
@@ -22,8 +22,13 @@ Ctx = RequestContext[IdeasSettings]
 # The largest upload any city may allow (IdeasSettings.photo_max_bytes is at most this).
 UPLOAD_LIMIT = 8_388_608
 Variant = Literal["large", "medium", "thumb"]
-# A photo id names one immutable picture: caches may keep it for a year.
-PUBLIC = "public, max-age=31536000, immutable"
+# A photo id names one picture whose bytes never change, so shared caches need not revalidate it;
+# but moderators can take an idea down (a face, an address in the picture), and its photos must
+# then leave those caches within a day, not a year.
+PUBLIC_PICTURE = "public, max-age=86400, immutable"
+# The description says who may see the pictures, which changes with the idea's moderation:
+# revalidated on every use (a 304 through the core's ETag costs the app almost nothing).
+PUBLIC_DESCRIPTION = "public, no-cache"
 
 
 @post(
@@ -59,12 +64,12 @@ async def upload_photo(idea_id: FromPath[uuid.UUID], request: Request, ctx: Ctx)
 async def describe_photo(photo_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[PhotoOut]:
     """Who may see its pictures (``/photos/{photo_id}/{variant}``) may read this; anyone else gets a 404."""
     row, public = await _readable_photo(ctx, photo_id)
-    return Response(photo_out(row), headers={"Cache-Control": PUBLIC if public else "private, no-store"})
+    return Response(photo_out(row), headers={"Cache-Control": PUBLIC_DESCRIPTION if public else "private, no-store"})
 
 
 @get(
     "/photos/{photo_id:uuid}/{variant:str}",
-    summary="A photo of an idea as JPEG (large, medium or thumb); public ones are cacheable for a year",
+    summary="A photo of an idea as JPEG (large, medium or thumb); public ones are cacheable for a day",
     media_type=JPEG,
 )
 async def show_photo(photo_id: FromPath[uuid.UUID], variant: FromPath[Variant], ctx: Ctx) -> Response[bytes]:
@@ -73,7 +78,7 @@ async def show_photo(photo_id: FromPath[uuid.UUID], variant: FromPath[Variant], 
     data = await store_for(ctx.settings).get(photo_key(row.tenant_id, row.id, variant))
     if data is None:
         raise NotFound(detail="photo not found")
-    return Response(data, media_type=JPEG, headers={"Cache-Control": PUBLIC if public else "private, no-store"})
+    return Response(data, media_type=JPEG, headers={"Cache-Control": PUBLIC_PICTURE if public else "private, no-store"})
 
 
 async def _readable_photo(ctx: Ctx, photo_id: uuid.UUID, variant: str | None = None) -> tuple[Photo, bool]:

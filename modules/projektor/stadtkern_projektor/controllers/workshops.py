@@ -4,11 +4,21 @@ from __future__ import annotations
 
 import uuid
 
-from litestar import get, post
+from litestar import Response, get, post
 from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 
-from core.api import DEFAULT_LIMIT, NotFound, created_resource, parse_since, require_device, sync_token, utcnow
+from core.api import (
+    DEFAULT_LIMIT,
+    ROLE_EDITOR,
+    NotFound,
+    StaffUser,
+    created_resource,
+    parse_since,
+    require_device,
+    sync_token,
+    utcnow,
+)
 from schemas import DeltaPage
 from stadtkern_projektor.controllers.common import Ctx, device_of
 from stadtkern_projektor.models import Session
@@ -40,10 +50,13 @@ async def list_workshops(
 
 
 @get("/workshops/{workshop_id:uuid}", summary="One workshop with its sessions and seats left")
-async def show_workshop(workshop_id: FromPath[uuid.UUID], ctx: Ctx) -> WorkshopOut:
-    """404 for an unpublished workshop."""
-    row = await get_workshop(ctx.session, workshop_id)
-    return workshop_out(row, (await sessions_of(ctx.session, [row.id]))[row.id], ctx.locales)
+async def show_workshop(workshop_id: FromPath[uuid.UUID], ctx: Ctx) -> Response[WorkshopOut]:
+    """404 for an unpublished workshop, except for the city's editors: the ``Location`` of the
+    workshop they just created points here, before they publish it."""
+    editor = isinstance(ctx.user, StaffUser) and ctx.user.has_role(ctx.tenant.slug, "projektor", ROLE_EDITOR)
+    row = await get_workshop(ctx.session, workshop_id, staff=editor)
+    out = workshop_out(row, (await sessions_of(ctx.session, [row.id]))[row.id], ctx.locales)
+    return Response(out, headers=None if row.published else {"Cache-Control": "private, no-store"})
 
 
 @get("/sessions/{session_id:uuid}", summary="One workshop session: seats left, waiting-list length")

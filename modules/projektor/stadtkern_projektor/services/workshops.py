@@ -28,7 +28,7 @@ async def sessions_of(session: AsyncSession, workshop_ids: Sequence[uuid.UUID]) 
         .where(Booking.session_id.in_([r.id for r in rows]), Booking.status == "waiting")
         .group_by(Booking.session_id)
     )
-    counts = {sid: n for sid, n in waiting.tuples()}
+    counts: dict[uuid.UUID | None, int] = {sid: n for sid, n in waiting}
     result: dict[uuid.UUID, list[SessionOut]] = {w: [] for w in workshop_ids}
     for row in rows:
         result[row.workshop_id].append(session_out(row, int(counts.get(row.id, 0))))
