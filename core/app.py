@@ -48,7 +48,7 @@ from core.migrate import pending, upgrade
 from core.observability import RequestIdMiddleware
 from core.routes import app_config, devices, health, staff
 from core.routes.deps import current_tenant, provide_locales, provide_tenant
-from core.routes.operator import metrics_routes, openapi_config
+from core.routes.operator import docs_asset_routes, metrics_routes, openapi_config
 from core.settings import Settings, load_settings
 
 log = logging.getLogger("stadtkern.app")
@@ -322,7 +322,13 @@ def create_app(
     auto_migrate = settings.env == "dev" if migrate_on_start is None else migrate_on_start
     tenant_router = _tenant_router(plan, port, settings.secret_key, factory)
     app = Litestar(
-        route_handlers=[tenant_router, health.live, health.ready, *metrics_routes(settings)],
+        route_handlers=[
+            tenant_router,
+            health.live,
+            health.ready,
+            *metrics_routes(settings),
+            *docs_asset_routes(settings),
+        ],
         dependencies={"db_session": Provide(_db_session_provider(factory))},
         on_app_init=[_auth_innermost(auth)],
         middleware=_middleware(settings, limiter),

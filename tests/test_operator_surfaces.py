@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from litestar import Litestar
@@ -34,3 +35,21 @@ async def test_production_serves_them_when_the_operator_opts_in(app_factory: Cal
 
 async def test_development_keeps_them_open(app_factory: Callable[..., Litestar]) -> None:
     assert await _statuses(app_factory(env="dev")) == [200, 200, 200]
+
+
+async def test_the_openapi_ui_loads_nothing_from_elsewhere(app_factory: Callable[..., Litestar]) -> None:
+    # Offline, behind a city's firewall, and no CDN told who reads the documentation.
+    async with AsyncTestClient(app=app_factory(env="dev")) as client:
+        page = await client.get("/schema/swagger")
+        assert page.status_code == 200
+        sources = re.findall(r"""(?:src|href)=['"]([^'"]+)['"]""", page.text)
+        assert len(sources) >= 4, page.text  # script, preset, style, icon
+        for source in sources:
+            assert source.startswith("/schema/assets/"), f"the UI loads {source} from elsewhere"
+            asset = await client.get(source)
+            assert asset.status_code == 200 and len(asset.content) > 500, source
+            assert "immutable" in asset.headers["cache-control"]
+        assert "https://" not in page.text.replace("https://swagger.io", "")
+    hidden = app_factory(env="production", secret_key=PRODUCTION_KEY)
+    async with AsyncTestClient(app=hidden) as client:
+        assert (await client.get(sources[0])).status_code == 404  # hidden with the UI

@@ -9,21 +9,30 @@ opts in: ``STADTKERN_METRICS_TOKEN`` (Prometheus sends it as a bearer token) and
 from __future__ import annotations
 
 import hmac
+from pathlib import Path
 from typing import Any
 
 from litestar import Router
 from litestar.connection import ASGIConnection
+from litestar.datastructures import CacheControlHeader
 from litestar.exceptions import NotAuthorizedException, NotFoundException
 from litestar.handlers.base import BaseRouteHandler
-from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.openapi.spec import License
 from litestar.plugins.prometheus import PrometheusController
+from litestar.static_files import create_static_files_router
 
 from core import __version__
 from core.http.openapi_names import NamedOpenAPIConfig, operation_id
 from core.settings import Settings
 
 DOCS_PATH = "/schema"
+# Swagger UI's files ship with the core (core/http/docs_assets, PROVENANCE.md there): the UI works
+# offline and no CDN learns who reads the documentation.
+SWAGGER_UI_VERSION = "5.18.2"
+# The version in the path: a new one is a new URL, so browsers may keep each for a year.
+ASSETS_PATH = f"{DOCS_PATH}/assets/swagger-ui-{SWAGGER_UI_VERSION}"
+ASSETS_DIR = Path(__file__).resolve().parent.parent / "http" / "docs_assets" / "swagger-ui"
 
 
 def docs_are_public(settings: Settings) -> bool:
@@ -49,9 +58,32 @@ def openapi_config(settings: Settings, module_titles: dict[str, str] | None = No
         operation_id_creator=operation_id,
         module_titles=module_titles,
         path=DOCS_PATH,
-        render_plugins=[SwaggerRenderPlugin(), ScalarRenderPlugin()],
+        render_plugins=[
+            SwaggerRenderPlugin(
+                version=SWAGGER_UI_VERSION,
+                js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+                css_url=f"{ASSETS_PATH}/swagger-ui.css",
+                standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
+                favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
+            )
+        ],
         openapi_router=router,
     )
+
+
+def docs_asset_routes(settings: Settings) -> list[Any]:
+    """Swagger UI's script, style and icon under ``/schema/assets``, where the UI is served."""
+    if not docs_are_public(settings):
+        return []
+    return [
+        create_static_files_router(
+            path=ASSETS_PATH,
+            directories=[ASSETS_DIR],
+            include_in_schema=False,
+            cache_control=CacheControlHeader(public=True, max_age=31_536_000, immutable=True),
+            name="docs-assets",
+        )
+    ]
 
 
 def metrics_routes(settings: Settings) -> list[Any]:
