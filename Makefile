@@ -17,7 +17,7 @@ PORT ?= 8000
 
 export STADTKERN_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-.PHONY: install run test lint format openapi bench clean template-check api-snapshot
+.PHONY: install run test lint format openapi bench clean template-check api-snapshot smoke
 
 $(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml $(PARTNER_SRC)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
@@ -48,6 +48,11 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy core push schemas $(filter-out %.egg-info,$(wildcard modules/*/stadtkern_*)) $(PARTNER_DIST)/stadtkern_waste
+
+# The deployment: with a Docker engine compose.yaml built and run; without one the image's install
+# (wheels into a fresh virtualenv) and its processes on this machine (deploy/smoke says which).
+smoke:
+	deploy/smoke
 
 # The partner's view: `stadtkern new-module` into a temporary folder outside the repository, installed
 # (not editable) next to the core, its own tests and lint; then the worked example's own tests.

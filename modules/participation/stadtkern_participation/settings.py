@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import ipaddress
+import os
 from typing import Annotated
+from urllib.parse import urlsplit
 
 import msgspec
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
+DEV_BASE_URL = "http://localhost:8000"
 
 
 class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=True, kw_only=True):
@@ -16,7 +20,8 @@ class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=T
     districts: list[Name] = []
     topics: list[Name] = []
     # Where the city's web pages for e-mail links live (confirm, withdraw, accept/decline).
-    public_base_url: str = "http://localhost:8000"
+    # Production refuses one that residents cannot open (see ``__post_init__``).
+    public_base_url: str = DEV_BASE_URL
     smtp_host: str = "127.0.0.1"
     smtp_port: Annotated[int, msgspec.Meta(ge=1, le=65535)] = 25
     smtp_starttls: bool = False
@@ -39,3 +44,41 @@ class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=T
     results_step: Annotated[int, msgspec.Meta(ge=2, le=1000)] = 5
     # No secret here: the participation markers are keyed with ``ctx.keys.derive("marker")``, a key the
     # core derives from the deployment secret STADTKERN_SECRET_KEY (the same in every process).
+
+    def __post_init__(self) -> None:
+        problem = base_url_problem(self.public_base_url) if _in_production() else None
+        if problem:
+            # msgspec's own form of a key's error, so that the loader names the key after the
+            # city's table like any other wrong setting:
+            # "tenants.dortmund.modules.participation.public_base_url: ...".
+            raise ValueError(f"{problem} - at `$.public_base_url`")
+
+
+def _in_production() -> bool:
+    """The deployment's STADTKERN_ENV, as the core reads it; only an explicit "production" counts
+    here, because the core's own overrides (``stadtkern run`` is dev, the tests' settings are
+    test) never reach the environment. core.api does not hand a module the environment yet."""
+    return os.environ.get("STADTKERN_ENV") == "production"
+
+
+def base_url_problem(url: str) -> str | None:
+    """Why residents' e-mails could not link to ``url`` in production, or None."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").rstrip(".").lower()
+    if url == DEV_BASE_URL:
+        what = "is the development default (also when the key is not set)"
+    elif parts.scheme != "https" or not host:
+        what = "is not an https address"
+    elif host == "localhost" or host.endswith(".localhost") or _is_local_address(host):
+        what = "points at the server itself"
+    else:
+        return None
+    return f"{url!r} {what}; residents' e-mails link to it, so production needs the city's public https pages"
+
+
+def _is_local_address(host: str) -> bool:
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return address.is_loopback or address.is_unspecified
