@@ -19,7 +19,9 @@ export STADTKERN_TEST_DATABASE_URL ?= postgresql+asyncpg://postgres@127.0.0.1:54
 
 .PHONY: install run test lint format openapi bench clean template-check api-snapshot smoke
 
-$(STAMP): pyproject.toml $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml $(PARTNER_SRC)
+# core/__init__.py holds the distribution's version (pyproject's dynamic version): a bump must
+# refresh the installed metadata, which the loader compares with push/module.toml.
+$(STAMP): pyproject.toml core/__init__.py $(MODULE_DISTS) $(PARTNER_DIST)/pyproject.toml $(PARTNER_SRC)
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11+ is required")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip

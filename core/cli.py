@@ -11,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+from core.api.deployment import record_deployment_env
 from core.errors import StartupError
 from core.observability import configure_logging
 from core.settings import Settings, load_settings
@@ -164,6 +165,8 @@ def _run_command(args: argparse.Namespace) -> None:
     """The commands that need the deployment's settings (everything but the module tools)."""
     env = "dev" if args.command == "run" else None
     settings = load_settings(**({"env": env} if env else {}))
+    # Before any manifest loads: modules' settings checks ask core.api.deployment_env().
+    record_deployment_env(settings.env)
     configure_logging(settings.log_level, settings.log_json)
     if args.command == "migrate":
         logging.getLogger("alembic.runtime.migration").setLevel(logging.INFO)
@@ -220,6 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as exc:
         print(f"stadtkern: {exc}", file=sys.stderr)
         return 2
+    finally:
+        record_deployment_env(None)  # main() run inside a test leaves the process as it found it
     return 0
 
 

@@ -54,3 +54,33 @@ def test_an_unknown_manifest_key_names_the_city(
     env.setenv("STADTKERN_MANIFEST_PATH", str(manifest))
     assert main(["migrate"]) == 2
     assert "tenants.unna" in capsys.readouterr().err
+
+
+def test_production_without_stadtkern_env_refuses_a_local_link_for_e_mails(
+    env: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # STADTKERN_ENV unset is production for the core, so it must be for the modules' checks too:
+    # residents' e-mails would otherwise link to http://localhost:8000.
+    manifest = tmp_path / "manifest.toml"
+    manifest.write_text(
+        """
+[tenants.dortmund]
+name = "Dortmund"
+locales = ["de", "en"]
+time_zone = "Europe/Berlin"
+
+[tenants.dortmund.modules.participation]
+public_base_url = "http://localhost:8000"
+""",
+        encoding="utf-8",
+    )
+    env.delenv("STADTKERN_ENV")
+    env.setenv("STADTKERN_SECRET_KEY", "kq3V9r-LmZ2xT8wYb1NcF5hJ0sDgPeA7uRiO4nWt")
+    env.setenv("STADTKERN_MANIFEST_PATH", str(manifest))
+    assert main(["migrate"]) == 2
+    err = capsys.readouterr().err
+    assert "tenants.dortmund.modules.participation.public_base_url" in err and err.count("\n") == 1
+    # `stadtkern run` is dev whatever the environment says: the same manifest is fine there
+    from core.api import deployment_env
+
+    assert deployment_env() == "test", "main() leaves the process as it found it"

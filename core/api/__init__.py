@@ -20,6 +20,7 @@ from core.api.contract import (
 )
 from core.api.created import created_resource
 from core.api.db import Base, TenantOwned, TenantRepository, TenantScoped, Tombstone, metadata, record_deletion, utcnow
+from core.api.deployment import deployment_env
 from core.api.dialect import insert_for, is_postgres
 from core.api.errors import Conflict, Gone, Invalid, NotFound
 from core.api.guards import require_admin, require_device, require_editor, require_staff
@@ -112,6 +113,7 @@ __all__ = [
     "created_resource",
     "cursor_values",
     "deleted_since",
+    "deployment_env",
     "direction",
     "distance_m",
     "distance_to",

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 from typing import Annotated
 from urllib.parse import urlsplit
 
 import msgspec
+
+from core.api import deployment_env
 
 Name = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
 DEV_BASE_URL = "http://localhost:8000"
@@ -55,10 +56,8 @@ class ParticipationSettings(msgspec.Struct, forbid_unknown_fields=True, frozen=T
 
 
 def _in_production() -> bool:
-    """The deployment's STADTKERN_ENV, as the core reads it; only an explicit "production" counts
-    here, because the core's own overrides (``stadtkern run`` is dev, the tests' settings are
-    test) never reach the environment. core.api does not hand a module the environment yet."""
-    return os.environ.get("STADTKERN_ENV") == "production"
+    # What the command line resolved: STADTKERN_ENV unset is production there, `stadtkern run` dev.
+    return deployment_env() == "production"
 
 
 def base_url_problem(url: str) -> str | None:
