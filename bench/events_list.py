@@ -92,6 +92,7 @@ async def prepare(url: str) -> None:
     from stadtkern_events.settings import EventsSettings
 
     from core.api.push import BoundPush, UnavailablePush
+    from core.api.tenancy import sessions_for_city
     from core.db import create_unpooled_engine, session_factory
     from core.loader import build_plan
     from core.manifest import load_manifest
@@ -105,7 +106,8 @@ async def prepare(url: str) -> None:
     settings = EventsSettings()
     zone = ZoneInfo("Europe/Berlin")
     today = dt.date.today()
-    async with session_factory(engine)() as session, session.begin():
+    # A city's session, as the module's own writes get (bump_version refuses an unbound one).
+    async with sessions_for_city(session_factory(engine), "dortmund")() as session, session.begin():
         push = BoundPush(UnavailablePush(), session, plan.tenants["dortmund"].info)
         for i in range(2000):
             day = today + dt.timedelta(days=rng.randint(0, 120))

@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any, Literal
@@ -122,7 +123,8 @@ class WorkerListener:
             sock = socket.create_server(self._address, reuse_port=False)
         except OSError as exc:
             host, port = self._address
-            raise StartupError(f"worker: cannot listen on {host}:{port} ({exc.strerror}); choose --port") from exc
+            reason = os.strerror(exc.errno) if exc.errno else "refused"  # strerror repeats the address
+            raise StartupError(f"worker: cannot listen on {host}:{port} ({reason}); choose another --port") from exc
         bound_host, bound_port = sock.getsockname()[:2]
         self.bound = f"{bound_host}:{bound_port}"
         # Bound and listening already: a probe arriving before uvicorn accepts waits in the backlog.
