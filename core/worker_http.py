@@ -19,20 +19,22 @@ import datetime as dt
 import os
 import socket
 from collections.abc import Iterator
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import msgspec
 import uvicorn
 from litestar import Litestar, Request, Response, get
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from core.errors import StartupError
 from core.http.problems import exception_handlers, problem
 from core.metrics import last_runs
+from core.routes.health import select_one, timed_probe
 from core.routes.operator import metrics_routes
 from core.settings import Settings
+
+if TYPE_CHECKING:  # core.scheduler imports this module when the worker starts
+    from core.scheduler import Worker
 
 
 class JobHealth(msgspec.Struct):
@@ -55,22 +57,14 @@ async def live() -> dict[str, str]:
 
 @get("/health/ready", summary="Leading or standing by, database reachable; when each job last ran")
 async def ready(request: Request[Any, Any, Any]) -> Response[Any]:
-    worker = request.app.state.worker
+    worker: Worker = request.app.state.worker
     engine: AsyncEngine = request.app.state.engine
     timeout: float = request.app.state.health_timeout
     if worker.state not in ("leader", "standby"):
         return problem(503, f"worker is {worker.state}")
-
-    async def check() -> None:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
-
-    try:
-        await asyncio.wait_for(check(), timeout=timeout)
-    except TimeoutError:
-        return problem(503, f"database did not answer within {timeout:g} s")
-    except (SQLAlchemyError, OSError):
-        return problem(503, "database unreachable")
+    down = await timed_probe(lambda: select_one(engine), timeout)
+    if isinstance(down, Response):
+        return down
     runs = last_runs()
     jobs = {}
     for job in worker.jobs:
@@ -83,7 +77,7 @@ async def ready(request: Request[Any, Any, Any]) -> Response[Any]:
     return Response(WorkerHealth(status="ok", state=worker.state, worker_id=worker.worker_id, jobs=jobs))
 
 
-def worker_app(settings: Settings, worker: Any, engine: AsyncEngine) -> Litestar:
+def worker_app(settings: Settings, worker: Worker, engine: AsyncEngine) -> Litestar:
     """The listener's app; ``/metrics`` follows the API's rule (token in production)."""
     app = Litestar(
         route_handlers=[live, ready, *metrics_routes(settings)],
