@@ -252,6 +252,12 @@ def test_python_client_runs_the_flows(python_client: Any, server: str) -> None:
     repeated = participation_submit_response.sync_detailed(TENANT, survey.id, client=device, body=body)
     assert repeated.status_code == 409 and isinstance(repeated.parsed, models.Problem), repeated.content
 
+    # A forged or expired credential on a public read: a documented 401, so the client parses it.
+    forged = AuthenticatedClient(base_url=server, token="forged.token.value", raise_on_unexpected_status=True)
+    refused = events_list_occurrences.sync_detailed(TENANT, client=forged)
+    assert refused.status_code == 401 and isinstance(refused.parsed, models.Problem), refused.content
+    assert refused.headers["www-authenticate"].startswith("Bearer")
+
     signed_in = login.sync_detailed(
         TENANT, client=anonymous, body=models.LoginIn(email=STAFF_EMAIL, password=DEMO_ADMIN_PASSWORD)
     )

@@ -25,6 +25,8 @@ from core.models import Device, StaffAccount, StaffGrant, StaffSession
 DEVICE = "d"
 STAFF = "s"
 SESSION_CLAIM = "sid"
+# Where no credential is read: a token sent there is ignored, never a 401 (core.http.problem_docs).
+UNAUTHENTICATED_PATHS = ("^/schema", "^/health", "^/metrics")
 
 
 class OptionalJWTMiddleware(JWTAuthenticationMiddleware):
@@ -86,7 +88,7 @@ def build_auth(secret: str) -> JWTAuth[Any, Token]:
         retrieve_user_handler=load_user,
         token_secret=secret,
         authentication_middleware_class=OptionalJWTMiddleware,
-        exclude=["^/schema", "^/health", "^/metrics"],
+        exclude=list(UNAUTHENTICATED_PATHS),
     )
 
 

@@ -144,4 +144,10 @@ const reread = await staff.GET("/v1/{tenant}/events/events/{event_id}", {
   params: { path: { tenant, event_id: created.data.id } },
 });
 check(reread.response.status === 200 && reread.data?.id === created.data.id, "the event is read at its Location");
+// a forged or expired credential on a public read: the documented 401 and its challenge, not a surprise
+const forged = createClient<paths>({ baseUrl, headers: { Authorization: "Bearer forged.token.value" } });
+forged.use(drift);
+const refused = await forged.GET("/v1/{tenant}/events/occurrences", city);
+check(refused.response.status === 401 && refused.error, `a forged token on a public read is a 401 (${refused.response.status})`);
+check(refused.response.headers.get("www-authenticate")?.startsWith("Bearer"), "the 401 names the Bearer scheme");
 console.log(`typescript flow: ok (event ${created.data.id})`);

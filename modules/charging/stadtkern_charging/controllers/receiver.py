@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Request, patch, put
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 
 from core.api import RequestContext, utcnow
-from schemas import Key
+from schemas import Key, Problem
 from stadtkern_charging.partners import check_party, partner_for, source_of
 from stadtkern_charging.schemas.ocpi import OcpiAck, ack
 from stadtkern_charging.services.receiver import (
@@ -31,6 +32,19 @@ OPT = {
     "exclude_from_auth": True,
     "anonymous_write": "OCPI push partners authenticate with their OCPI token, checked in the handler",
 }
+
+
+def _problem(what: str) -> ResponseSpec:
+    return ResponseSpec(
+        data_container=Problem, description=what, media_type="application/problem+json", generate_examples=False
+    )
+
+
+# The core documents a refused Stadtkern credential; these routes refuse the partner's own token.
+PARTNER_ERRORS = {
+    401: _problem("Unauthorized: no active OCPI partner token (`WWW-Authenticate: Token`; RFC 9457 problem)"),
+    403: _problem("Forbidden: the token pushes for another party (RFC 9457 problem)"),
+}
 # Keys bounded like every request string (tests/test_input_limits.py); the values are checked as OCPI objects.
 Body = JSONBody[dict[Key, Any]]
 
@@ -46,7 +60,9 @@ def _party(country_code: str, party_id: str) -> tuple[str, str]:
     return country_code.upper()[:2], party_id.upper()[:3]
 
 
-@put(BASE, opt=OPT, summary="OCPI: a push partner creates or replaces a Location (Token auth)")
+@put(
+    BASE, opt=OPT, responses=PARTNER_ERRORS, summary="OCPI: a push partner creates or replaces a Location (Token auth)"
+)
 async def put_location_route(
     ctx: Ctx,
     request: Request[Any, Any, Any],
@@ -64,7 +80,9 @@ async def put_location_route(
     return ack(utcnow(), "Success" if row is not None else "Accepted; outside the city's area, not kept")
 
 
-@patch(BASE, opt=OPT, summary="OCPI: a push partner changes fields of a Location (Token auth)")
+@patch(
+    BASE, opt=OPT, responses=PARTNER_ERRORS, summary="OCPI: a push partner changes fields of a Location (Token auth)"
+)
 async def patch_location_route(
     ctx: Ctx,
     request: Request[Any, Any, Any],
@@ -79,7 +97,12 @@ async def patch_location_route(
     return ack(utcnow())
 
 
-@put(BASE + "/{evse_uid:str}", opt=OPT, summary="OCPI: a push partner adds or replaces an EVSE (Token auth)")
+@put(
+    BASE + "/{evse_uid:str}",
+    opt=OPT,
+    responses=PARTNER_ERRORS,
+    summary="OCPI: a push partner adds or replaces an EVSE (Token auth)",
+)
 async def put_evse_route(
     ctx: Ctx,
     request: Request[Any, Any, Any],
@@ -95,7 +118,12 @@ async def put_evse_route(
     return ack(utcnow())
 
 
-@patch(BASE + "/{evse_uid:str}", opt=OPT, summary="OCPI: a push partner changes an EVSE, e.g. its status (Token auth)")
+@patch(
+    BASE + "/{evse_uid:str}",
+    opt=OPT,
+    responses=PARTNER_ERRORS,
+    summary="OCPI: a push partner changes an EVSE, e.g. its status (Token auth)",
+)
 async def patch_evse_route(
     ctx: Ctx,
     request: Request[Any, Any, Any],
@@ -114,6 +142,7 @@ async def patch_evse_route(
 @put(
     BASE + "/{evse_uid:str}/{connector_id:str}",
     opt=OPT,
+    responses=PARTNER_ERRORS,
     summary="OCPI: a push partner adds or replaces a Connector (Token auth)",
 )
 async def put_connector_route(
@@ -136,6 +165,7 @@ async def put_connector_route(
 @patch(
     BASE + "/{evse_uid:str}/{connector_id:str}",
     opt=OPT,
+    responses=PARTNER_ERRORS,
     summary="OCPI: a push partner changes a Connector (Token auth)",
 )
 async def patch_connector_route(
