@@ -1,3 +1,3 @@
 """Stadtkern core: the host that loads modules and serves cities."""
 
-__version__ = "0.2.2"
+__version__ = "0.2.3"

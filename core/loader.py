@@ -262,6 +262,7 @@ def _tenant(
         push_backend=tm.push_backend,
         push_credentials_env=tm.push_credentials_env,
         push_topics=tuple(t for enabled in modules.values() for t in enabled.spec.push_topics),
+        discussion_subjects=tuple(d for enabled in modules.values() for d in enabled.spec.discussion_subjects),
     )
     return Tenant(
         info=info,

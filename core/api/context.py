@@ -13,7 +13,7 @@ from litestar.di import NamedDependency
 from litestar.params import SkipValidation
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from core.api.contract import PushTopic
+from core.api.contract import DiscussionSubject, PushTopic
 
 if TYPE_CHECKING:
     from core.api.db import TenantOwned, TenantRepository
@@ -38,9 +38,15 @@ class TenantInfo:
     push_credentials_env: str | None = None
     # Every push topic this city offers: those of the modules it enables, in load order.
     push_topics: tuple[PushTopic, ...] = ()
+    # Every kind of item residents may discuss: those of the modules it enables.
+    discussion_subjects: tuple[DiscussionSubject, ...] = ()
 
     def topic(self, topic_id: str) -> PushTopic | None:
         return next((t for t in self.push_topics if t.id == topic_id), None)
+
+    def discussion_subject(self, subject_id: str) -> DiscussionSubject | None:
+        """The city's kind of discussable item with this id, if a module it enables declares one."""
+        return next((s for s in self.discussion_subjects if s.id == subject_id), None)
 
 
 def engine_of(factory: async_sessionmaker[AsyncSession]) -> AsyncEngine:

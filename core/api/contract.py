@@ -7,7 +7,8 @@ the entry-point group ``stadtkern.modules`` and ships a static ``module.toml`` n
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -18,6 +19,8 @@ from litestar.types import ControllerRouterHandler
 from schemas import LocalizedText
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from core.api.context import AppContext, DeviceContext, JobContext, SeedContext
 
 ENTRY_POINT_GROUP = "stadtkern.modules"
@@ -36,6 +39,22 @@ class PushTopic:
     id: str
     title: LocalizedText
     default_on: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class DiscussionSubject:
+    """A kind of item of this module that residents may discuss in the dialogue's comment threads.
+
+    The dialogue lives in another module (the Ideenpool's), which cannot import this one: it finds
+    the kinds a city has in ``TenantInfo.discussion_subjects``. ``id`` is namespaced by the module
+    (``participation.offer``). ``lookup`` answers, for item ids, which of them residents may read
+    now (True), which exist but are hidden (False, e.g. a draft); an id it leaves out no longer
+    exists, and its thread goes. It runs on a session bound to the request's city, so an item of
+    another city is left out like a deleted one.
+    """
+
+    id: str
+    lookup: Callable[[AsyncSession, Collection[uuid.UUID]], Awaitable[Mapping[uuid.UUID, bool]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +125,8 @@ class ModuleSpec:
     tenant_route_handlers: Sequence[ControllerRouterHandler] = ()
     # Implementations of core ports, e.g. {"push": <PushPort>}; at most one provider per port.
     provides: Mapping[str, Any] = field(default_factory=dict)
+    # Kinds of this module's items residents may comment on in the dialogue (the Ideenpool's).
+    discussion_subjects: Sequence[DiscussionSubject] = ()
 
     def __post_init__(self) -> None:
         if not MODULE_ID.match(self.id):
@@ -113,6 +134,11 @@ class ModuleSpec:
         for topic in self.push_topics:
             if not topic.id.startswith(f"{self.id}."):
                 raise ValueError(f"push topic {topic.id!r} of module {self.id!r} must start with '{self.id}.'")
+        for subject in self.discussion_subjects:
+            if not re.fullmatch(rf"{self.id}\.[a-z][a-z0-9_]{{0,30}}", subject.id):
+                raise ValueError(
+                    f"discussion subject {subject.id!r} of module {self.id!r} must be '{self.id}.<name>' (a-z, 0-9, _)"
+                )
         for job in self.jobs:
             if (job.every_seconds is None) == (job.cron is None):
                 raise ValueError(f"job {self.id}.{job.id} needs exactly one of every_seconds or cron")

@@ -31,7 +31,7 @@ from schemas import Problem
 EVERYWHERE = (400, 422, 429, 500, 503)
 UNDER_A_CITY = (404,)
 GUARDED = (401, 403)
-OPTIONAL: list[dict[str, list[str]]] = [{}, {DEVICE_CREDENTIAL: []}, {STAFF_CREDENTIAL: []}]
+OPTIONAL: list[SecurityRequirement] = [{}, {DEVICE_CREDENTIAL: []}, {STAFF_CREDENTIAL: []}]
 WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 WITH_BODY = {"POST", "PUT", "PATCH"}
 
@@ -65,7 +65,7 @@ def document_problems(app: Litestar) -> None:
                 handler.security = [cast(SecurityRequirement, {c: []}) for c in credentials]
             elif read:
                 statuses.append(401)
-                handler.security = [cast(SecurityRequirement, r) for r in OPTIONAL]
+                handler.security = list(OPTIONAL)
             else:
                 handler.security = []
             methods = set(handler.http_methods)

@@ -94,7 +94,7 @@ class Support(UUIDBase):
     sealed: Mapped[str] = mapped_column(String(96))
 
 
-# The dialogue: comment threads on ideas (more subjects, e.g. participation offers, may follow).
+# The dialogue: comment threads on ideas and on the items other modules declare (participation.offer).
 THREAD_MODES = ("off", "pre", "post")
 COMMENT_STATES = ("pending", "visible", "hidden", "rejected")
 CommentState = Literal["pending", "visible", "hidden", "rejected"]

@@ -7,6 +7,7 @@ from pathlib import Path
 from core.api import ModuleSpec, PushTopic
 from schemas import LocalizedText
 from stadtkern_ideas.controllers import route_handlers as resident_routes
+from stadtkern_ideas.jobs import JOBS
 from stadtkern_ideas.models import MODELS
 from stadtkern_ideas.seed import seed
 from stadtkern_ideas.services.notify import TOPIC_STATUS
@@ -21,6 +22,7 @@ spec = ModuleSpec(
     settings=IdeasSettings,
     models=MODELS,
     migrations=Path(__file__).parent / "migrations",
+    jobs=JOBS,
     push_topics=(
         PushTopic(
             id=TOPIC_STATUS,

@@ -11,7 +11,7 @@ from stadtkern_participation.jobs import JOBS
 from stadtkern_participation.models import MODELS
 from stadtkern_participation.seed import seed
 from stadtkern_participation.services.draws import TOPIC_INVITATIONS
-from stadtkern_participation.services.offers import TOPIC_OFFERS
+from stadtkern_participation.services.offers import OFFER_DISCUSSIONS, TOPIC_OFFERS
 from stadtkern_participation.services.privacy import device_data
 from stadtkern_participation.services.surveys import TOPIC_RESULTS
 from stadtkern_participation.settings import ParticipationSettings
@@ -42,6 +42,7 @@ spec = ModuleSpec(
         ),
     ),
     jobs=JOBS,
+    discussion_subjects=(OFFER_DISCUSSIONS,),
     seed=seed,
     device_data=device_data,
 )

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
-from stadtkern_ideas.controllers import dialogue, ideas, photos, supports
+from stadtkern_ideas.controllers import dialogue, discussions, ideas, photos, supports
 
-route_handlers = [*ideas.route_handlers, *supports.route_handlers, *dialogue.route_handlers, *photos.route_handlers]
+route_handlers = [
+    *ideas.route_handlers,
+    *supports.route_handlers,
+    *dialogue.route_handlers,
+    *discussions.route_handlers,
+    *photos.route_handlers,
+]

@@ -1,4 +1,4 @@
-"""Deleting an idea: its photos (files first), thread, history and supports go with it."""
+"""Deleting an idea (its photos, files first, thread, history and supports go with it) or a thread."""
 
 from __future__ import annotations
 
@@ -22,6 +22,16 @@ from stadtkern_ideas.services.photos import delete_photos
 from stadtkern_ideas.storage import PhotoStore
 
 
+async def delete_thread(session: AsyncSession, thread: Thread) -> None:
+    """A thread with its comments, their reports, its pseudonyms and its moderation log."""
+    bulk = {"synchronize_session": False}
+    comments = list(await session.scalars(select(Comment.id).where(Comment.thread_id == thread.id)))
+    await delete_comments(session, comments)
+    for model in (ModerationEntry, Participant):
+        await session.execute(delete(model).where(model.thread_id == thread.id), execution_options=bulk)
+    await session.execute(delete(Thread).where(Thread.id == thread.id), execution_options=bulk)
+
+
 async def delete_idea(session: AsyncSession, store: PhotoStore, row: Idea) -> None:
     """Delete an idea with everything that hangs on it; public ones leave a tombstone for delta sync."""
     # The files go before the transaction commits: a rollback then leaves rows whose photo answers 404,
@@ -33,11 +43,7 @@ async def delete_idea(session: AsyncSession, store: PhotoStore, row: Idea) -> No
     bulk = {"synchronize_session": False}
     thread = await thread_of(session, SUBJECT_IDEA, row.id)
     if thread is not None:
-        comments = list(await session.scalars(select(Comment.id).where(Comment.thread_id == thread.id)))
-        await delete_comments(session, comments)
-        for model in (ModerationEntry, Participant):
-            await session.execute(delete(model).where(model.thread_id == thread.id), execution_options=bulk)
-        await session.execute(delete(Thread).where(Thread.id == thread.id), execution_options=bulk)
+        await delete_thread(session, thread)
     await session.execute(delete(StatusChange).where(StatusChange.idea_id == row.id), execution_options=bulk)
     await session.execute(delete(Support).where(Support.idea_id == row.id), execution_options=bulk)
     unlink = update(Idea).where(Idea.merged_into_id == row.id).values(merged_into_id=None, updated_at=utcnow())

@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from stadtkern_ideas.staff import dialogue, ideas
+from stadtkern_ideas.staff import dialogue, discussions, ideas
 
-route_handlers = [*ideas.route_handlers, *dialogue.route_handlers]
+route_handlers = [*ideas.route_handlers, *dialogue.route_handlers, *discussions.route_handlers]

@@ -10,9 +10,8 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from litestar.status_codes import HTTP_201_CREATED
 from sqlalchemy import select
 
-from core.api import DEFAULT_LIMIT, NotFound, RequestContext, created_resource
+from core.api import DEFAULT_LIMIT, RequestContext, created_resource
 from schemas import Page
-from stadtkern_ideas.controllers.dialogue import comment_out
 from stadtkern_ideas.models import Comment, Participant, Thread
 from stadtkern_ideas.schemas.dialogue import (
     CommentOut,
@@ -24,18 +23,11 @@ from stadtkern_ideas.schemas.dialogue import (
     ThreadIn,
     ThreadOut,
 )
-from stadtkern_ideas.services.dialogue import SUBJECT_IDEA, get_comment, open_thread, thread_of
-from stadtkern_ideas.services.dialogue_moderation import (
-    comment_queue,
-    lock,
-    moderate,
-    official_answer,
-    set_mode,
-    thread_log,
-)
-from stadtkern_ideas.services.ideas import get_idea
+from stadtkern_ideas.services.dialogue import SUBJECT_IDEA, get_comment
+from stadtkern_ideas.services.dialogue_moderation import comment_queue, moderate
 from stadtkern_ideas.settings import IdeasSettings
 from stadtkern_ideas.staff.roles import require_moderator, staff_id
+from stadtkern_ideas.staff.threads import answer, configure, lock_or_unlock, log_of
 
 Ctx = RequestContext[IdeasSettings]
 
@@ -73,11 +65,7 @@ async def _staff_view(ctx: Ctx, rows: list[Comment]) -> list[CommentStaffOut]:
 )
 async def configure_thread(idea_id: FromPath[uuid.UUID], data: JSONBody[ThreadIn], ctx: Ctx) -> ThreadOut:
     """Comments are off for every idea until a moderator opens them."""
-    idea = await get_idea(ctx.session, idea_id)
-    if idea.moderation != "accepted":
-        raise NotFound(detail="idea not found")
-    thread = await set_mode(ctx.session, SUBJECT_IDEA, idea.id, data.mode, data.reason, staff_id(ctx))
-    return ThreadOut(mode=thread.mode, locked=thread.locked, my_pseudonym=None)
+    return await configure(ctx, SUBJECT_IDEA, idea_id, data)
 
 
 @post(
@@ -88,9 +76,7 @@ async def configure_thread(idea_id: FromPath[uuid.UUID], data: JSONBody[ThreadIn
 )
 async def lock_thread(idea_id: FromPath[uuid.UUID], data: JSONBody[LockIn], ctx: Ctx) -> ThreadOut:
     """409 when it is in that state already."""
-    thread = await open_thread(ctx.session, SUBJECT_IDEA, idea_id)
-    await lock(ctx.session, thread, data.action, data.reason, staff_id(ctx))
-    return ThreadOut(mode=thread.mode, locked=thread.locked, my_pseudonym=None)
+    return await lock_or_unlock(ctx, SUBJECT_IDEA, idea_id, data)
 
 
 @post(
@@ -103,9 +89,7 @@ async def lock_thread(idea_id: FromPath[uuid.UUID], data: JSONBody[LockIn], ctx:
 )
 async def answer_in_thread(idea_id: FromPath[uuid.UUID], data: JSONBody[OfficialIn], ctx: Ctx) -> CommentOut:
     """Visible at once, in a locked thread too."""
-    thread = await open_thread(ctx.session, SUBJECT_IDEA, idea_id)
-    row = await official_answer(ctx.session, thread, data.body, staff_id(ctx))
-    return comment_out(row, None, ctx.tenant.name, None)
+    return await answer(ctx, SUBJECT_IDEA, idea_id, data)
 
 
 @post(
@@ -144,13 +128,7 @@ async def comments_queue(
 )
 async def moderation_log(idea_id: FromPath[uuid.UUID], ctx: Ctx) -> list[LogEntryOut]:
     """Every mode change, lock, approval, rejection, hide and restore with its reason."""
-    thread = await thread_of(ctx.session, SUBJECT_IDEA, idea_id)
-    if thread is None:
-        return []
-    return [
-        LogEntryOut(action=e.action, comment_id=e.comment_id, reason=e.reason, staff_id=e.staff_id, at=e.created_at)
-        for e in await thread_log(ctx.session, thread)
-    ]
+    return await log_of(ctx, SUBJECT_IDEA, idea_id)
 
 
 route_handlers = [configure_thread, lock_thread, answer_in_thread, moderate_comment, comments_queue, moderation_log]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from typing import Any
 
 import msgspec
@@ -13,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.api import (
     Audience,
     Conflict,
+    DiscussionSubject,
     NotFound,
     Notification,
     TenantRepository,
@@ -28,6 +30,18 @@ from stadtkern_participation.schemas.texts import stored_text
 from stadtkern_participation.services.delta import changes_since
 
 TOPIC_OFFERS = "participation.offers"
+
+
+async def offers_readable(session: AsyncSession, offer_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, bool]:
+    """For the dialogue: which offers residents read now (every one but a draft, as ``get_offer``)."""
+    if not offer_ids:
+        return {}
+    rows = await session.execute(select(Offer.id, Offer.status).where(Offer.id.in_(list(offer_ids))))
+    return {offer_id: status != "draft" for offer_id, status in rows.all()}
+
+
+# Residents comment on offers in the Ideenpool's dialogue, once a moderator opens an offer's thread.
+OFFER_DISCUSSIONS = DiscussionSubject(id="participation.offer", lookup=offers_readable)
 
 
 async def get_offer(session: AsyncSession, offer_id: uuid.UUID, *, staff: bool) -> Offer:
