@@ -9,7 +9,8 @@ in one transaction — ``ingest_updates_per_s``; right after it the map call
 (``GET /v1/dortmund/parking/map``: every facility with its live state) is checked to carry exactly
 the round's observation time for every facility, then driven with 32 keep-alive connections
 through the real HTTP stack (one uvicorn process) for the rest of the period, alternating with a
-route serving the same bytes precomputed from memory (the framework's ceiling, same run). At the
+route serving the same bytes precomputed from memory (the framework's ceiling, same run), both
+with ``Accept-Encoding: gzip, deflate, br`` as apps send it (``--encoding ''`` for none). At the
 end of the round the map is checked again. Load generator: ``wrk`` (``apt-get install wrk``) when
 installed, else httpx. Last line: JSON.
 """
@@ -208,12 +209,15 @@ def wait_ready(base: str) -> None:
     raise RuntimeError("the server did not start")
 
 
-def wrk_load(base: str, path: str, seconds: float) -> tuple[float, float]:
+def wrk_load(base: str, path: str, seconds: float, encoding: str) -> tuple[float, float]:
     """Requests per second and p99 in ms from wrk (5 s timeout: a shared machine stalls at times).
 
-    Non-2xx answers fail the run; timeouts are printed, not hidden.
+    Non-2xx answers fail the run; timeouts are printed, not hidden. ``encoding`` is sent as
+    ``Accept-Encoding`` (none when empty), on both routes alike.
     """
     cmd = ["wrk", "-t1", f"-c{CONCURRENCY}", f"-d{max(1, round(seconds))}s", "--timeout", "5s", "--latency"]
+    if encoding:
+        cmd += ["-H", f"Accept-Encoding: {encoding}"]
     out = subprocess.run(_pinned([*cmd, base + path], 1), capture_output=True, text=True, check=True).stdout
     if "Non-2xx" in out:
         raise RuntimeError(f"{path}: errors under load\n{out}")
@@ -224,11 +228,12 @@ def wrk_load(base: str, path: str, seconds: float) -> tuple[float, float]:
     return rps, float(value) * _UNITS[unit]
 
 
-def drive(base: str, seconds: float, use_wrk: bool) -> tuple[tuple[float, float], tuple[float, float]]:
-    """(rps, p99 ms) of the ceiling and of the map, in alternating halves of ``seconds``."""
+def drive(base: str, seconds: float, use_wrk: bool, encoding: str) -> tuple[tuple[float, float], tuple[float, float]]:
+    """(rps, p99 ms) of the ceiling and of the map, in alternating halves of ``seconds``; the httpx
+    client sends its own ``Accept-Encoding: gzip, deflate``."""
     half = max(1.0, seconds / 2)
     if use_wrk:
-        return wrk_load(base, CEILING, half), wrk_load(base, MAP, half)
+        return wrk_load(base, CEILING, half, encoding), wrk_load(base, MAP, half, encoding)
     ceiling_rps, ceiling_lat = asyncio.run(load(base, CEILING, half))
     map_rps, map_lat = asyncio.run(load(base, MAP, half))
     return (ceiling_rps, p99(ceiling_lat)), (map_rps, p99(map_lat))
@@ -242,6 +247,8 @@ def main() -> None:
     parser.add_argument("--period", type=float, default=60)
     parser.add_argument("--url", default=DEFAULT_URL)
     parser.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto")
+    # What the residents' apps send (their HTTP stacks always ask for compression); '' for none.
+    parser.add_argument("--encoding", default="gzip, deflate, br")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-parking-"))
     manifest = work / "manifest.toml"
@@ -269,7 +276,7 @@ def main() -> None:
             if number == 0:
                 (work / "map.json").write_bytes(body)
             (ceiling, ceiling_p99), (map_rps, map_p99) = drive(
-                base, args.period - (time.perf_counter() - began) - 3, use_wrk
+                base, args.period - (time.perf_counter() - began) - 3, use_wrk, args.encoding
             )
             still, _ = fresh(base, when, args.facilities)
             checks.append(ok and still)
@@ -287,6 +294,7 @@ def main() -> None:
     result = {
         "bench": "parking",
         "client": "wrk" if use_wrk else "httpx",
+        "accept_encoding": args.encoding if use_wrk else "gzip, deflate",
         "facilities": args.facilities,
         "ingest_updates_per_s": round(statistics.median(rates)),
         "map_vs_precomputed": round(statistics.median(ratios), 3),

@@ -116,3 +116,25 @@ async def test_a_streamed_body_is_compressed_as_it_goes() -> None:
     headers, wire = await fetch(app, b"gzip")
     assert headers[b"content-encoding"] == b"gzip" and b"content-length" not in headers
     assert gzip.decompress(wire) == b"".join(upstream.chunks)
+
+
+async def test_large_bodies_recognised_by_identity_never_get_another_bodys_compression() -> None:
+    """A large body served again as the same object is not hashed again; bodies built afresh and
+    dropped each time (so a new one may take a freed one's id) each get their own compression."""
+    upstream = Upstream()
+    app = CompressionMiddleware(upstream, CompressedCache())  # type: ignore[arg-type]
+    upstream.headers = [(b"content-type", b"application/json")]
+    for round_ in range(40):  # more bodies than the identity memory keeps
+        upstream.body = json_body(f"Karte {round_:03d} " + "P" * 20_000)
+        _, wire = await fetch(app, b"br")
+        assert brotli.decompress(wire) == upstream.body, round_
+    kept = upstream.body
+    _, first = await fetch(app, b"gzip")
+    _, second = await fetch(app, b"gzip")
+    assert first == second and gzip.decompress(second) == kept
+    changed = bytearray(kept)
+    upstream.body = changed  # type: ignore[assignment]  # mutable: hashed every time, never by id
+    _, before = await fetch(app, b"gzip")
+    changed[-3:] = b"x]}"
+    _, after = await fetch(app, b"gzip")
+    assert gzip.decompress(before) == kept and gzip.decompress(after) == bytes(changed)
