@@ -25,6 +25,9 @@ from stadtkern_charging.models import (
 )
 from stadtkern_charging.privacy import device_data
 from stadtkern_charging.seed import seed
+
+# Registers the version bump on every write to the city's charge points (the residents' list relies on it).
+from stadtkern_charging.services import versions  # noqa: F401
 from stadtkern_charging.services.outages import TOPIC_OUTAGES
 from stadtkern_charging.services.watches import TOPIC_FREE
 from stadtkern_charging.settings import ChargingSettings

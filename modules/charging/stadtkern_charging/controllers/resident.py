@@ -14,7 +14,9 @@ from schemas import Page
 from stadtkern_charging.ocpi.enums import ConnectorType
 from stadtkern_charging.payment import PaymentMethod
 from stadtkern_charging.schemas.resident import LocationDetail, LocationSummary
-from stadtkern_charging.services.query import Filters, nearest, one_location
+from stadtkern_charging.services.nearby import nearest_records
+from stadtkern_charging.services.query import Filters, one_location
+from stadtkern_charging.services.snapshot import SNAPSHOTS
 from stadtkern_charging.services.views import location_detail, location_summary
 from stadtkern_charging.settings import ChargingSettings
 
@@ -93,8 +95,10 @@ async def list_locations(
         raise Invalid("query.max_power_kw", "is below min_power_kw")
     now = utcnow()
     fresh = _fresh_since(ctx, now)
-    rows, next_cursor = await nearest(
-        ctx.session, filters, lat, lon, radius_m, now=now, fresh_since=fresh, cursor=cursor, limit=limit
+    # From the process's records of the city, checked current first (services/snapshot.py).
+    snapshot = await SNAPSHOTS.current(ctx.engine, ctx.tenant.slug, ctx.session)
+    rows, next_cursor = nearest_records(
+        snapshot.grid, filters, lat, lon, radius_m, now=now, fresh_since=fresh, cursor=cursor, limit=limit
     )
     return Page(items=[location_summary(r, d, now, fresh) for r, d in rows], next_cursor=next_cursor)
 

@@ -19,9 +19,10 @@ from stadtkern_charging.schemas.resident import (
     PlugAvailability,
     StatusCounts,
 )
+from stadtkern_charging.services.snapshot import CachedEvse, CachedLocation
 
 
-def evse_state(evse: Evse, fresh_since: dt.datetime) -> str:
+def evse_state(evse: Evse | CachedEvse, fresh_since: dt.datetime) -> str:
     """Free / occupied / out of order / unknown / planned / removed; a stale or static status is unknown."""
     if evse.status in enums.GONE:
         return "removed"
@@ -54,7 +55,7 @@ def _counts(states: list[str]) -> StatusCounts:
     )
 
 
-def _plugs(location: Location, states: dict[str, str]) -> list[PlugAvailability]:
+def _plugs(location: Location | CachedLocation, states: dict[str, str]) -> list[PlugAvailability]:
     """Per (standard, power class): EVSEs offering it and how many of them are free (an EVSE counts once)."""
     total: dict[tuple[str, PowerClass], set[str]] = defaultdict(set)
     free: dict[tuple[str, PowerClass], set[str]] = defaultdict(set)
@@ -81,7 +82,7 @@ def _plugs(location: Location, states: dict[str, str]) -> list[PlugAvailability]
 
 
 def summary_fields(
-    location: Location, distance: float | None, now: dt.datetime, fresh_since: dt.datetime
+    location: Location | CachedLocation, distance: float | None, now: dt.datetime, fresh_since: dt.datetime
 ) -> dict[str, object]:
     """The fields every location answer has."""
     states = {e.uid: evse_state(e, fresh_since) for e in location.evses}
@@ -111,9 +112,9 @@ def summary_fields(
 
 
 def location_summary(
-    location: Location, distance: float | None, now: dt.datetime, fresh_since: dt.datetime
+    location: Location | CachedLocation, distance: float | None, now: dt.datetime, fresh_since: dt.datetime
 ) -> LocationSummary:
-    """A location for the map or the list."""
+    """A location for the map or the list, from its row or from its in-memory record alike."""
     return LocationSummary(**summary_fields(location, distance, now, fresh_since))  # type: ignore[arg-type]
 
 
