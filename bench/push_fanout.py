@@ -1,7 +1,7 @@
 """Push fan-out benchmark: one notification to N subscribed devices, dispatcher vs. bare SDK.
 
     .venv/bin/python bench/push_fanout.py --devices 100000 [--database-url postgresql+asyncpg://...]
-        [--processes 2] [--concurrency 4] [--http1]
+        [--processes 2] [--concurrency 4] [--sender http2|sdk] [--http1]
 
 1. Starts the fake FCM server (tests/push/fake_fcm.py) in a separate process, so it does not
    share this process's interpreter lock. It is spoken to in HTTP/2 (h2c, prior knowledge), as
@@ -9,11 +9,15 @@
    connection pool is far costlier per request: that measures httpcore, not the pipeline).
 2. Migrates a fresh database (SQLite file by default), adds N devices subscribed to a topic.
 3. Warm-up, excluded from both timings: the OAuth token is fetched and the HTTP/2 connection
-   opened (a 500-message ``send_each_async``), in every sending process.
-4. Dispatcher: notify() once, then ``--processes`` dispatcher processes (1: this process) run
-   until every delivery is recorded (claiming with SKIP LOCKED on PostgreSQL, expanding,
-   per-device language, sending through firebase-admin, recording).
-5. Ceiling: the same N messages, pre-built, through firebase-admin's ``send_each_async`` alone,
+   opened (a 500-message ``send_each_async``, and for the dispatcher 500 through its own sender),
+   in every sending process.
+4. Dispatcher: notify() once, then ``--processes`` dispatcher processes (each a fresh process)
+   run until every delivery is recorded (claiming with SKIP LOCKED on PostgreSQL, expanding,
+   per-device language, sending, recording). It sends with the default sender, the HTTP/2 one
+   (``push.backends.fcm_http2``: firebase-admin's credentials and requests, h2 transport), or
+   with ``--sender sdk`` through firebase-admin's ``send_each_async`` (``STADTKERN_FCM_SENDER``).
+5. Ceiling (unchanged, the reference): the same N messages, pre-built, through firebase-admin's
+   ``send_each_async`` alone,
    in the same call size (``batch_size`` shared by the calls in flight), concurrency and number
    of processes, against the same server, run
    once before and once after the dispatcher (the mean is the ceiling: on a shared machine the
@@ -27,12 +31,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime as dt
 import json
 import multiprocessing
 import os
 import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -43,124 +45,34 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import sqlalchemy as sa
-from advanced_alchemy.mixins.uuid import uuid7  # type: ignore[attr-defined]
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-CITY = "benchstadt"
-CREDENTIALS_ENV = "STADTKERN_BENCH_FCM_CREDENTIALS"
-MANIFEST = f"""
-[tenants.{CITY}]
-name = "Benchstadt"
-locales = ["de", "en"]
-time_zone = "Europe/Berlin"
-push_backend = "fcm"
-push_credentials_env = "{CREDENTIALS_ENV}"
-"""
-
-
-def start_fake_fcm() -> tuple[subprocess.Popen[str], str, str, dict[str, str]]:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tests.push.fake_fcm"],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-        cwd=Path(__file__).resolve().parent.parent,
-    )
-    assert proc.stdout is not None
-    port = int(proc.stdout.readline())
-    credentials = json.loads(proc.stdout.readline())
-    h2c_url = proc.stdout.readline().strip()
-    return proc, f"http://127.0.0.1:{port}", h2c_url, credentials
+from bench.push_fanout_setup import (
+    CITY,
+    CREDENTIALS_ENV,
+    MANIFEST,
+    Sync,
+    bench_settings,
+    bench_tenant,
+    cpu_seconds,
+    create_database_if_missing,
+    notify_once,
+    seed,
+    start_fake_fcm,
+    token,
+)
 
 
-async def seed(factory: async_sessionmaker[AsyncSession], devices: int) -> None:
-    from core.models import Device
-    from push.models import PushSubscription
+async def warm_up_sender(tenant: Any) -> None:
+    """The dispatcher's own sender (``STADTKERN_FCM_SENDER``), warmed as the SDK is below: its
+    token and HTTP/2 connections are the city's, so the dispatcher's runs reuse them."""
+    from push.backends import make_backend
+    from push.backends.base import OutMessage
 
-    now = dt.datetime.now(dt.UTC)
-    chunk = 5_000
-    async with factory() as session, session.begin():
-        for start in range(0, devices, chunk):
-            ids = [uuid7() for _ in range(start, min(devices, start + chunk))]
-            dev_rows: list[dict[str, Any]] = []
-            sub_rows: list[dict[str, Any]] = []
-            for i, device_id in enumerate(ids, start):
-                dev_rows.append(
-                    {
-                        "id": device_id,
-                        "tenant_id": CITY,
-                        "locale": "en" if i % 3 == 0 else "de",
-                        "push_token": f"bench-token-{i:08d}-" + "x" * 120,
-                        "push_token_active": True,
-                    }
-                )
-                sub_rows.append(
-                    {
-                        "id": uuid7(),
-                        "created_at": now,
-                        "updated_at": now,
-                        "tenant_id": CITY,
-                        "device_id": device_id,
-                        "topic": "push.news",
-                        "enabled": True,
-                        "districts": [],
-                        "categories": [],
-                        "opted_in_at": now,
-                    }
-                )
-            await session.execute(
-                sa.insert(Device),
-                [
-                    {
-                        **r,
-                        "created_at": now,
-                        "updated_at": now,
-                        "platform": "android",
-                        "app_version": "1.4.0",
-                        "credential_version": 1,
-                    }
-                    for r in dev_rows
-                ],
-            )
-            await session.execute(sa.insert(PushSubscription), sub_rows)
-
-
-def bench_tenant() -> Any:
-    from core.loader import build_plan
-    from core.manifest import parse_manifest
-
-    return build_plan(parse_manifest(MANIFEST)).tenants[CITY].info
-
-
-def bench_settings(concurrency: int) -> Any:
-    from push.settings import PushSettings
-
-    # No pacing and no daily cap: the benchmark measures the pipeline, not the quota.
-    return PushSettings(
-        concurrency=concurrency, fcm_quota_per_minute=10**9, quota_share=1.0, max_run_seconds=3600, daily_cap=0
-    )
-
-
-def token(i: int) -> str:
-    return f"bench-token-{i:08d}-" + "x" * 120
-
-
-async def notify_once(factory: async_sessionmaker[AsyncSession], tenant: Any) -> None:
-    from core.api import Notification
-    from push.services import PushService
-    from schemas import LocalizedText
-
-    async with factory() as session, session.begin():
-        await PushService().notify(
-            session,
-            tenant,
-            Notification(
-                topic="push.news",
-                title=LocalizedText(de="Stadtfest am Samstag", en="City festival on Saturday"),
-                body=LocalizedText(de="Ab 14 Uhr in der Innenstadt", en="From 2 pm in the city centre"),
-                deep_link="stadtkern://events/123",
-            ),
-        )
+    backend = make_backend(tenant)
+    batch = [OutMessage(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), token(i), "warm-up", "warm-up") for i in range(500)]
+    results = await backend.send(batch)
+    if not all(r.ok for r in results):
+        raise RuntimeError(f"warm-up through {type(backend).__name__} failed: {results[0]}")
 
 
 async def warm_up(tenant: Any) -> Any:
@@ -231,6 +143,7 @@ async def dispatcher_child(tenant: Any, args: argparse.Namespace, url: str, sync
     from push.models import DELIVERY_QUEUED, DELIVERY_SENDING, OUTBOX_DONE, PushDelivery, PushOutbox
 
     await warm_up(tenant)
+    await warm_up_sender(tenant)
     engine = create_engine(url)
     factory = session_factory(engine)
     settings = bench_settings(args.concurrency)
@@ -292,22 +205,6 @@ def child_main(role: str, index: int, args: argparse.Namespace, url: str, env: d
     sync.results.put(result)
 
 
-class Sync:
-    def __init__(self, ctx: Any, parties: int) -> None:
-        self.ready = ctx.Barrier(parties)
-        self.go = ctx.Event()
-        self.results = ctx.Queue()
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU of a process so far (Linux /proc; 0 elsewhere)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 async def phase(
     role: str, args: argparse.Namespace, url: str, env: dict[str, str], factory: Any, tenant: Any, server_pid: int
 ) -> tuple[float, dict[str, Any]]:
@@ -348,35 +245,22 @@ async def phase(
     }
 
 
-async def create_database_if_missing(url: str) -> None:
-    """The PostgreSQL database of ``url``, created (through the server's ``postgres`` database) when absent."""
-    from sqlalchemy.ext.asyncio import create_async_engine
-
-    target = sa.engine.make_url(url)
-    admin = create_async_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as conn:
-            exists = await conn.scalar(
-                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": target.database}
-            )
-            if not exists:
-                name = str(target.database).replace('"', '""')
-                await conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
-                print(f"created database {target.database}")
-    finally:
-        await admin.dispose()
-
-
 async def main_async(args: argparse.Namespace) -> None:
     from core.db import create_engine, session_factory
     from core.loader import build_plan
     from core.manifest import parse_manifest
     from core.migrate import upgrade
+    from push.backends import SENDER_ENV
     from push.backends.fcm import ENDPOINT_ENV
     from push.models import DELIVERY_SENT, PushDelivery
 
     proc, http1_url, h2c_url, credentials = start_fake_fcm()
-    env = {ENDPOINT_ENV: http1_url if args.http1 else h2c_url, CREDENTIALS_ENV: json.dumps(credentials)}
+    sender = "sdk" if args.http1 else args.sender  # the HTTP/2 sender speaks nothing else
+    env = {
+        ENDPOINT_ENV: http1_url if args.http1 else h2c_url,
+        CREDENTIALS_ENV: json.dumps(credentials),
+        SENDER_ENV: sender,
+    }
     tmp = tempfile.TemporaryDirectory()
     url = args.database_url or f"sqlite+aiosqlite:///{tmp.name}/bench.db"
     if url.startswith("postgresql"):
@@ -395,7 +279,8 @@ async def main_async(args: argparse.Namespace) -> None:
         await seed(factory, args.devices)
         print(f"seeded {args.devices} devices in {time.perf_counter() - t0:.1f} s ({engine.dialect.name})")
         print(
-            f"protocol {'HTTP/1.1' if args.http1 else 'HTTP/2 (h2c)'}, 500 messages in flight per process "
+            f"protocol {'HTTP/1.1' if args.http1 else 'HTTP/2 (h2c)'}, dispatcher's sender {sender!r} "
+            f"({SENDER_ENV}), 500 messages in flight per process "
             f"({args.concurrency} calls, {args.processes} process(es)); warm-up excluded"
         )
         before, info_before = await phase("ceiling", args, url, env, factory, tenant, proc.pid)
@@ -436,7 +321,10 @@ def main() -> None:
         "--concurrency", type=int, default=4, help="FCM calls in flight per process, sharing its 500 messages"
     )
     parser.add_argument("--processes", type=int, default=1, help="sending processes, on each side")
-    parser.add_argument("--http1", action="store_true", help="HTTP/1.1 to the fake server instead of HTTP/2")
+    parser.add_argument("--http1", action="store_true", help="HTTP/1.1 to the fake server (implies --sender sdk)")
+    parser.add_argument(
+        "--sender", choices=("http2", "sdk"), default="http2", help="the dispatcher's FCM sender (default: http2)"
+    )
     parser.add_argument("--database-url", default=None, help="default: a fresh SQLite file (PostgreSQL: dropped!)")
     asyncio.run(main_async(parser.parse_args()))
 

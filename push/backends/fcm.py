@@ -55,6 +55,9 @@ async def close_app(tenant: str) -> None:
     (``firebase_admin.delete_app`` closes the async client with ``asyncio.run``, which cannot
     run inside a loop, so the messaging service is closed here first.)
     """
+    from push.backends.fcm_http2 import close_channel
+
+    await close_channel(tenant)  # the HTTP/2 sender's connections, if it was used
     app = _apps.pop(tenant, None)
     if app is None:
         return
@@ -80,6 +83,9 @@ def configure_service(app: firebase_admin.App) -> Any:
     """
     service = messaging._get_messaging_service(app)
     endpoint = os.environ.get(ENDPOINT_ENV)
+    if getattr(service, "_stadtkern_endpoint", False) == endpoint:
+        return service  # configured already (every dispatcher run makes a backend): keep its connections
+    service._stadtkern_endpoint = endpoint
     h2c = bool(endpoint and endpoint.startswith("h2c://"))
     if endpoint:
         base = "http://" + endpoint.removeprefix("h2c://") if h2c else endpoint

@@ -53,7 +53,8 @@ async def fcm(fcm_server: tuple[FakeFcm, dict[str, str]], monkeypatch: pytest.Mo
     fake, credentials = fcm_server
     fake.reset()
     fake.record = True
-    monkeypatch.setenv(ENDPOINT_ENV, fake.base_url)
+    # HTTP/2 (h2c), as FCM itself: the default sender (push.backends.fcm_http2) speaks only HTTP/2.
+    monkeypatch.setenv(ENDPOINT_ENV, fake.h2c_url)
     monkeypatch.setenv(CREDENTIALS_ENV, json.dumps(credentials))
     pacing._paused_until.clear()
     pacing._limiters.clear()

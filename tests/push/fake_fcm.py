@@ -48,6 +48,8 @@ class Reply:
     status: int
     fcm_code: str | None = None
     retry_after: str | None = None
+    # h2c listener only: "drop" closes the connection instead of answering, "hang" never answers.
+    action: str | None = None
 
     def body(self) -> dict[str, Any]:
         names = {
@@ -73,6 +75,8 @@ UNREGISTERED = Reply(404, "UNREGISTERED")
 SENDER_ID_MISMATCH = Reply(403, "SENDER_ID_MISMATCH")
 INVALID_ARGUMENT = Reply(400, "INVALID_ARGUMENT")
 UNAVAILABLE = Reply(503, "UNAVAILABLE")
+DROP = Reply(0, action="drop")
+HANG = Reply(0, action="hang")
 
 
 def quota_exceeded(retry_after: int) -> Reply:
@@ -85,11 +89,14 @@ class FakeFcm:
     rules: dict[str, list[Reply]] = field(default_factory=dict)
     always: dict[str, Reply] = field(default_factory=dict)
     received: list[dict[str, Any]] = field(default_factory=list)
+    # Every send request as it arrived (with ``record``): method, path, headers (names lower-case,
+    # HTTP/2 pseudo-headers included), the JSON body decoded and the raw body.
+    requests: list[dict[str, Any]] = field(default_factory=list)
     token_requests: int = 0
     h2_requests: int = 0  # requests that came over the HTTP/2 (h2c) listener
     unauthorized: int = 0
     record: bool = True
-    # Seconds each HTTP/1.1 send waits before its answer: keeps a fan-out in flight long enough
+    # Seconds each send waits before its answer: keeps a fan-out in flight long enough
     # to kill its dispatcher in the middle.
     delay: float = 0.0
     count: int = 0
@@ -112,31 +119,43 @@ class FakeFcm:
                 return queue.pop(0)
         return Reply(200)
 
-    def handle(self, method: str, path: str, authorization: bytes | None, raw: bytes) -> tuple[int, bytes, str | None]:
-        """One request, whatever the protocol: (status, JSON body, Retry-After or None)."""
+    def handle(
+        self, method: str, path: str, headers: dict[bytes, bytes], raw: bytes
+    ) -> tuple[int, bytes, str | None, str | None]:
+        """One request, whatever the protocol: (status, JSON body, Retry-After, action or None)."""
         if path == "/token":
             with self._lock:
                 self.token_requests += 1
-            return 200, _dump({"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"}), None
+            return 200, _dump({"access_token": ACCESS_TOKEN, "expires_in": 3600, "token_type": "Bearer"}), None, None
         if path != f"/v1/projects/{self.project}/messages:send" or method != "POST":
-            return 404, _dump(Reply(404).body()), None
-        if authorization != _BEARER:
+            return 404, _dump(Reply(404).body()), None, None
+        if headers.get(b"authorization") != _BEARER:
             with self._lock:
                 self.unauthorized += 1
-            return 401, _dump(Reply(401).body()), None
-        message = json.loads(raw)["message"]
+            return 401, _dump(Reply(401).body()), None, None
+        body = json.loads(raw)
+        message = body["message"]
         token = message.get("token", "")
         reply = self._answer(token)
         with self._lock:
             self.count += 1
             count = self.count
             if self.record:
+                self.requests.append(
+                    {
+                        "method": method,
+                        "path": path,
+                        "headers": {k.decode().lower(): v.decode() for k, v in headers.items()},
+                        "json": json.loads(raw),
+                        "raw": raw,
+                    }
+                )
                 message["_status"] = reply.status
                 message["_at"] = time.time()
                 self.received.append(message)
         if reply.status == 200:
-            return 200, _dump({"name": f"projects/{self.project}/messages/{count}"}), None
-        return reply.status, _dump(reply.body()), reply.retry_after
+            return 200, _dump({"name": f"projects/{self.project}/messages/{count}"}), None, None
+        return reply.status, _dump(reply.body()), reply.retry_after, reply.action
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -156,9 +175,7 @@ class FakeFcm:
         if self.delay and scope["path"] != "/token":
             await asyncio.sleep(self.delay)
         headers = dict(scope["headers"])
-        status, payload, retry_after = self.handle(
-            scope["method"], scope["path"], headers.get(b"authorization"), b"".join(chunks)
-        )
+        status, payload, retry_after, _ = self.handle(scope["method"], scope["path"], headers, b"".join(chunks))
         extra = [(b"retry-after", retry_after.encode())] if retry_after else []
         await send(
             {
@@ -174,6 +191,7 @@ class FakeFcm:
             self.rules.clear()
             self.always.clear()
             self.received.clear()
+            self.requests.clear()
             self.count = 0
             self.h2_requests = 0
             self.delay = 0.0
@@ -227,12 +245,28 @@ class _H2Protocol(asyncio.Protocol):
         headers, body = self.requests.pop(stream_id)
         with self.fake._lock:
             self.fake.h2_requests += 1
-        status, payload, retry_after = self.fake.handle(
+        status, payload, retry_after, action = self.fake.handle(
             headers.get(b":method", b"").decode(),
             headers.get(b":path", b"").decode().split("?", 1)[0],
-            headers.get(b"authorization"),
+            headers,
             bytes(body),
         )
+        if action == "drop":
+            assert self.transport is not None
+            self.transport.close()
+            return
+        if action == "hang":
+            return
+        if self.fake.delay and not headers.get(b":path", b"").startswith(b"/token"):
+            asyncio.get_running_loop().call_later(
+                self.fake.delay, self._answer, stream_id, status, payload, retry_after
+            )
+            return
+        self._answer(stream_id, status, payload, retry_after)
+
+    def _answer(self, stream_id: int, status: int, payload: bytes, retry_after: str | None) -> None:
+        if self.transport is None or self.transport.is_closing():
+            return
         response = [
             (b":status", str(status).encode()),
             (b"content-type", b"application/json"),
@@ -240,9 +274,13 @@ class _H2Protocol(asyncio.Protocol):
         ]
         if retry_after:
             response.append((b"retry-after", retry_after.encode()))
-        self.conn.send_headers(stream_id, response)
+        try:
+            self.conn.send_headers(stream_id, response)
+        except h2.exceptions.StreamClosedError:  # the client gave up on it (reset)
+            return
         self.pending[stream_id] = payload
         self._flush()
+        self.transport.write(self.conn.data_to_send())
 
     def _flush(self) -> None:
         for stream_id, payload in list(self.pending.items()):
