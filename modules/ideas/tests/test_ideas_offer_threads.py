@@ -148,3 +148,29 @@ async def test_a_deleted_offers_thread_goes_with_its_comments(
     assert len((await client.get(f"{_item(kept)}/comments")).json()["items"]) == 1
     assert await run_jobs(app, sessions, "ideas", "dortmund", "orphan-threads") == 1  # again: nothing more goes
     assert await _count(sessions, Thread) == 1
+
+
+async def test_hostile_input_and_the_other_citys_credentials_are_refused(client: Client, sessions: Sessions) -> None:
+    offer_id = await _offer(client, sessions)
+    item = _item(offer_id)
+    moderator = await staff_headers(client, sessions, grants=MODERATOR)
+    assert (await client.put(f"{item}/thread", json={"mode": "post"}, headers=moderator)).status_code == 200
+    _, device = await register_device(client)
+    nul = await client.get(f"/v1/dortmund/ideas/discussions/participation.of%00fer/{offer_id}/thread")
+    assert 400 <= nul.status_code < 500
+    huge = await client.post(f"{item}/comments", json={"body": "x" * 1_000_000, "pseudonym": "Ole"}, headers=device)
+    assert huge.status_code in (413, 422)
+    deep = "[" * 100_000 + "]" * 100_000
+    nested = await client.post(f"{item}/comments", content=deep, headers={**device, "Content-Type": "application/json"})
+    assert 400 <= nested.status_code < 500
+    forged = await client.get(f"{item}/comments", headers={"Authorization": "Bearer forged.token.value"})
+    assert forged.status_code == 401 and forged.headers["www-authenticate"].startswith("Bearer")
+    # Schwerte's moderator and devices cannot act on Dortmund's thread
+    other = await staff_headers(client, sessions, tenant="schwerte", grants=MODERATOR)
+    locked = await client.post(f"{item}/thread/lock", json={"action": "lock", "reason": "fremd"}, headers=other)
+    assert locked.status_code in (401, 403)
+    _, stranger = await register_device(client, "schwerte")
+    body = {"body": "Von nebenan", "pseudonym": "Gast"}
+    assert (await client.post(f"{item}/comments", json=body, headers=stranger)).status_code in (401, 403)
+    # and Dortmund's offer does not exist under Schwerte's URL
+    assert (await client.get(_item(offer_id, "schwerte") + "/thread")).status_code == 404

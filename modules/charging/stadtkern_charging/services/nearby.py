@@ -17,6 +17,7 @@ import base64
 import binascii
 import bisect
 import datetime as dt
+import functools
 import math
 import uuid
 from collections import defaultdict
@@ -78,11 +79,16 @@ def _lower_bound(lat: float, lon: float, i: int, j: int) -> float:
     return distance_m(near_lat, near_lon, lat, lon) * BOUND_SLACK - 1.0
 
 
+@functools.lru_cache(maxsize=256)
+def _folded_cached(names: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(n.casefold() for n in names)
+
+
 def matches(location: CachedLocation, filters: Filters, now: dt.datetime, fresh_since: dt.datetime) -> bool:
     """``query.statement``'s conditions and ``query.listed``'s post-filters, on one record."""
-    if filters.operators and location.operator_key not in {o.casefold() for o in filters.operators}:
+    if filters.operators and location.operator_key not in _folded_cached(filters.operators):
         return False
-    if filters.exclude_operators and (location.operator_key or "") in {o.casefold() for o in filters.exclude_operators}:
+    if filters.exclude_operators and (location.operator_key or "") in _folded_cached(filters.exclude_operators):
         return False
     if filters.free_of_charge and location.free_of_charge is not True:
         return False
